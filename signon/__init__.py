@@ -1,0 +1,52 @@
+"""signon: joint statements, sign-on through signed links, PDF and DOCX."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SIGNON_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    if config and config.get("INSTANCE_PATH"):
+        app.instance_path = str(config["INSTANCE_PATH"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import config as configuration
+
+    configuration.load(app, config)
+
+    from . import database, errors, web
+    from .accounts import login as accounts_login
+    from .extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    accounts_login.init_app(app)
+    database.configure(app)
+    errors.register(app)
+    web.register(app)
+
+    from .accounts.views import blueprint as accounts_blueprint
+    from .statements.views import blueprint as statements_blueprint
+
+    app.register_blueprint(accounts_blueprint)
+    app.register_blueprint(statements_blueprint)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,106 @@
+"""Accounts: creating users, checking passwords, statement membership."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..text import clean_line
+from .models import Membership, Role, User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out, with a message for people."""
+
+
+def find_user(email: str) -> User | None:
+    """The user with this email, compared case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:
+    """Add a user (not committed). Raises AccountError on a taken email or weak password."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise AccountError(f"Invalid email address: {error}") from None
+    name = clean_line(name)
+    if not name or len(name) > 200:
+        raise AccountError("A name of 1 to 200 characters is required.")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if find_user(email):
+        raise AccountError(f"A user with the email {email} already exists.")
+    user = User(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin)
+    db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password match, upgrading an old hash on the way."""
+    user = find_user(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def role_of(user: User, statement_id: int) -> Role | None:
+    """The user's role on a statement; admins count as owners everywhere."""
+    if user.is_admin:
+        return Role.OWNER
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.statement_id == statement_id
+        )
+    )
+    return membership.role if membership else None
+
+
+def add_member(statement, email: str, role: Role) -> Membership:
+    """Give the user with this email a role on the statement (not committed)."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(
+            f"No account uses {email}. An administrator can create one with "
+            "`signon create-user`; then add them here."
+        )
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.statement_id == statement.id
+        )
+    )
+    if existing:
+        raise AccountError(f"{user.name} is already a {existing.role.value} of this statement.")
+    membership = Membership(user=user, statement=statement, role=role)
+    db.session.add(membership)
+    return membership
+
+
+def change_role(membership: Membership, role: Role) -> None:
+    """Set a member's role, keeping at least one owner."""
+    if membership.role is Role.OWNER and role is not Role.OWNER:
+        _keep_an_owner(membership)
+    membership.role = role
+
+
+def remove_member(membership: Membership) -> None:
+    """Remove a member, keeping at least one owner."""
+    if membership.role is Role.OWNER:
+        _keep_an_owner(membership)
+    db.session.delete(membership)
+
+
+def _keep_an_owner(membership: Membership) -> None:
+    owners = db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.statement_id == membership.statement_id, Membership.role == Role.OWNER)
+    )
+    if owners <= 1:
+        raise AccountError("A statement needs at least one owner.")

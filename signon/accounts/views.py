@@ -1,0 +1,142 @@
+"""Routes: log in, log out, a statement's members."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from .access import statement_for
+from .forms import AddMemberForm, ChangeRoleForm, LoginForm, LogoutForm, RemoveMemberForm
+from .models import Membership, Role
+from .service import AccountError, add_member, authenticate, change_role, remove_member
+
+blueprint = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """`next` only as a path on this host: no scheme, no host, no //evil.example."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("statements.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            next_page = _safe_next(request.args.get("next"))
+            session.clear()  # a new session at login
+            login_user(user)
+            db.session.commit()
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(next_page or url_for("statements.dashboard"))
+        flash("That email and password do not match an account.", "error")
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@blueprint.route("/statements/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        try:
+            membership = add_member(statement, form.email.data, Role(form.role.data))
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+            return redirect(url_for("accounts.members", slug=slug))
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.statement_id == statement.id).order_by(Membership.id)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/members.html",
+        statement=statement,
+        memberships=memberships,
+        form=form,
+        role_form=ChangeRoleForm(),
+        remove_form=RemoveMemberForm(),
+    ), status
+
+
+@blueprint.route("/statements/<slug>/members/<int:member_id>/role", methods=["POST"])
+@login_required
+def member_role(slug: str, member_id: int):
+    statement = statement_for(slug, Role.OWNER)
+    membership = _membership_or_404(statement, member_id)
+    form = ChangeRoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("accounts.members", slug=slug))
+    try:
+        change_role(membership, Role(form.role.data))
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.members", slug=slug))
+    db.session.commit()
+    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+    return redirect(url_for("accounts.members", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def member_remove(slug: str, member_id: int):
+    statement = statement_for(slug, Role.OWNER)
+    membership = _membership_or_404(statement, member_id)
+    try:
+        remove_member(membership)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.members", slug=slug))
+    name = membership.user.name
+    db.session.commit()
+    flash(f"{name} no longer has access to this statement.", "success")
+    return redirect(url_for("accounts.members", slug=slug))
+
+
+def _membership_or_404(statement, member_id: int) -> Membership:
+    membership = db.session.get(Membership, member_id)
+    if membership is None or membership.statement_id != statement.id:
+        abort(404)
+    return membership

@@ -1,0 +1,116 @@
+"""The `signon` command: a Flask CLI group with the project's commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from .extensions import db
+
+
+def _create_app(*_args) -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the `signon` console script."""
+    FlaskGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
+        prog_name="signon"
+    )
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to app.cli (so `flask --app signon` has them too)."""
+    for command in (init_db, create_user, import_command, export_command, demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db", help="Bring the database to the latest schema (= db upgrade).")
+def init_db() -> None:
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command(
+    "create-user", help="Create an account; the password is read from a prompt or stdin."
+)
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as shown to their team.")
+@click.option("--admin", is_flag=True, help="An administrator sees every statement.")
+def create_user(email: str, name: str, admin: bool) -> None:
+    from .accounts.service import AccountError
+    from .accounts.service import create_user as add_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = add_user(email, name, password, is_admin=admin)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {'administrator' if admin else 'user'} {user.email}.")
+
+
+@click.command("import", help="Import a statement file; prints the statement's slug.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--owner", help="Email of the user who becomes the statement's owner.")
+def import_command(path: Path, owner: str | None) -> None:
+    from .accounts.service import find_user
+    from .statements.files import StatementFileError, read_statement_file
+    from .statements.service import StatementError
+    from .statements.transfer import import_statement
+
+    try:
+        source = read_statement_file(path)
+    except StatementFileError as error:
+        raise click.ClickException(str(error)) from None
+    owner_user = None
+    if owner:
+        owner_user = find_user(owner)
+        if owner_user is None:
+            raise click.ClickException(f"No user with the email {owner}.")
+    try:
+        statement = import_statement(source, owner=owner_user)
+    except StatementError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {error}") from None
+    db.session.commit()
+    click.echo(statement.slug)
+
+
+@click.command("export", help="Write a statement back as a statement file.")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(slug: str, output: Path | None) -> None:
+    from sqlalchemy import select
+
+    from .statements.files import dump_statement_file
+    from .statements.models import Statement
+    from .statements.transfer import export_statement
+
+    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
+    if statement is None:
+        raise click.ClickException(f"No statement with the slug {slug!r}.")
+    text = dump_statement_file(export_statement(statement))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("demo", help="Create a demo owner account and import the example statement.")
+def demo() -> None:
+    from .demo import create_demo
+
+    for line in create_demo():
+        click.echo(line)

@@ -1,0 +1,87 @@
+"""Configuration: defaults here, then instance/config.py, then SIGNON_* variables.
+
+The order follows Flask's tutorial: a value set later wins. Only the secret key
+needs care: it is never hard-coded; on first run a strong one is written into the
+instance folder with mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Defaults:
+    """Values that work on a fresh machine with nothing else configured."""
+
+    SIGNON_BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    SECRET_KEY_FALLBACKS: list[str] = []
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Fill app.config in order: defaults, instance/config.py, SIGNON_*, overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SIGNON")
+    if overrides:
+        app.config.update(overrides)
+
+    database_url = app.config.get("DATABASE_URL")
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(database_url)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'signon.db'}"
+    )
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["SIGNON_BASE_URL"].startswith("https:")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["SECRET_KEY"] = _secret_key(app)
+
+
+def _sqlalchemy_url(url: str) -> str:
+    # psycopg 3 is the PostgreSQL driver; plain postgresql:// URLs would pick psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(app: Flask) -> str:
+    key = app.config.get("SECRET_KEY")
+    if key:
+        if len(key) < MIN_SECRET_KEY_LENGTH and not (app.testing or app.debug):
+            raise RuntimeError(
+                f"SECRET_KEY is too short ({len(key)} characters); use at least "
+                f"{MIN_SECRET_KEY_LENGTH}, or remove it to have one generated."
+            )
+        return key
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race; use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,71 @@
+"""Signatures: an organisation's or a person's consent to one version of a text."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import UTCDateTime, state_enum, utcnow
+
+if TYPE_CHECKING:
+    from ..statements.models import Statement, Version
+
+
+class SignatureState(enum.Enum):
+    UNVERIFIED = "unverified"  # public form, email not yet verified
+    PENDING = "pending"  # verified, waiting for the team's approval
+    SIGNED = "signed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class SignatoryKind(enum.Enum):
+    ORGANISATION = "organisation"
+    INDIVIDUAL = "individual"
+
+
+class SignatureSource(enum.Enum):
+    IMPORT = "import"
+    INVITATION = "invitation"
+    OPEN_CALL = "open-call"
+    TEAM = "team"
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
+    text_sha256: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[SignatureSource] = mapped_column(state_enum(SignatureSource, "source"))
+    state: Mapped[SignatureState] = mapped_column(state_enum(SignatureState, "state"))
+    position: Mapped[int] = mapped_column(default=0)  # order for "as-listed"
+    name: Mapped[str] = mapped_column(String(300))
+    acronym: Mapped[str] = mapped_column(String(50), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    kind: Mapped[SignatoryKind] = mapped_column(
+        state_enum(SignatoryKind, "kind"), default=SignatoryKind.ORGANISATION
+    )
+    listed_publicly: Mapped[bool] = mapped_column(default=True)
+    authorised_by: Mapped[str] = mapped_column(String(300), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    statement: Mapped[Statement] = relationship(back_populates="signatures")
+    version: Mapped[Version | None] = relationship()
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind is SignatoryKind.ORGANISATION

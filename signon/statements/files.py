@@ -1,0 +1,235 @@
+"""Statement source files: Markdown with YAML front matter (see DESIGN.md).
+
+parse_statement_file() reads and checks a file without touching the database, so
+`signon render` can use it alone; errors carry the file, the line and the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..languages import LANGUAGES
+from ..text import canonical_text, clean_line, has_control_characters
+
+ORDERS = ("alphabetical", "as-listed", "signed-at")
+KINDS = ("organisation", "individual")
+STATEMENT_KEYS = (
+    "title", "slug", "language", "date", "signatory_order", "signatories_intro", "signatories",
+)  # fmt: skip
+SIGNATORY_KEYS = ("name", "acronym", "country", "website", "note", "kind", "anonymous")
+LIMITS = {
+    "title": 300, "slug": 80, "signatories_intro": 1000, "name": 300, "acronym": 50,
+    "country": 100, "website": 300, "note": 500,
+}  # fmt: skip
+MAX_BODY_BYTES = 200_000
+
+
+class StatementFileError(ValueError):
+    """A problem in a statement file, located by file and line."""
+
+    def __init__(self, path: str, line: int | None, problem: str):
+        self.path, self.line, self.problem = path, line, problem
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class Signatory:
+    name: str
+    acronym: str = ""
+    country: str = ""
+    website: str = ""
+    note: str = ""
+    kind: str = "organisation"
+    anonymous: bool = False
+
+
+@dataclass
+class StatementFile:
+    title: str
+    body: str
+    language: str = "en"
+    slug: str | None = None
+    date: str | None = None
+    signatory_order: str = "as-listed"
+    signatories_intro: str = ""
+    signatories: list[Signatory] = field(default_factory=list)
+
+
+def read_statement_file(path: str | Path) -> StatementFile:
+    """Read and check a statement file; raises StatementFileError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StatementFileError(
+            str(path), None, f"cannot read the file ({error.strerror})"
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise StatementFileError(str(path), line, "the file is not UTF-8 text") from None
+    return parse_statement_file(text, str(path))
+
+
+def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
+    """Parse the text of a statement file; raises StatementFileError."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise StatementFileError(name, 1, "the file must start with a '---' line (front matter)")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise StatementFileError(name, 1, "the front matter has no closing '---' line") from None
+    front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+
+    def fail(line: int | None, problem: str):
+        raise StatementFileError(name, line, problem)
+
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        fail(mark.line + 2 if mark else None, f"the front matter is not valid YAML: {problem}")
+    if not isinstance(data, dict):
+        fail(2, "the front matter must be a mapping of keys to values")
+
+    def line_of(*path) -> int | None:
+        current = node
+        for step in path:
+            if isinstance(current, yaml.MappingNode):
+                current = next((v for k, v in current.value if k.value == step), None)
+            elif isinstance(current, yaml.SequenceNode) and isinstance(step, int):
+                current = current.value[step] if step < len(current.value) else None
+            if current is None:
+                return None
+        return current.start_mark.line + 2
+
+    for key in data:
+        if key not in STATEMENT_KEYS:
+            fail(line_of(key), f"unknown key {key!r}; expected one of {', '.join(STATEMENT_KEYS)}")
+
+    def text_value(value, *path, required=False, limit=None) -> str:
+        key = path[-1] if isinstance(path[-1], str) else path[0]
+        if value is None:
+            value = ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+            fail(line_of(*path), f"{key!r} must be text")
+        value = clean_line(str(value))
+        if required and not value:
+            fail(line_of(*path), f"{key!r} is required and cannot be empty")
+        if has_control_characters(value):
+            fail(line_of(*path), f"{key!r} contains control characters or line breaks")
+        limit = limit or LIMITS.get(key)
+        if limit and len(value) > limit:
+            fail(line_of(*path), f"{key!r} is longer than {limit} characters")
+        return value
+
+    if "title" not in data:
+        fail(2, "the front matter has no 'title'")
+    title = text_value(data["title"], "title", required=True)
+    language = text_value(data.get("language", "en"), "language") or "en"
+    if language not in LANGUAGES:
+        fail(line_of("language"), f"unknown language code {language!r}")
+    slug = text_value(data.get("slug"), "slug") or None
+    if slug is not None and not _is_slug(slug):
+        fail(line_of("slug"), "'slug' may hold only lowercase letters, digits and hyphens")
+    date = data.get("date")
+    if date is not None:
+        if isinstance(date, dt.date):
+            date = date.isoformat()
+        else:
+            date = text_value(date, "date")
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                fail(line_of("date"), f"'date' must be a date like 2025-06-05, not {date!r}")
+    order = text_value(data.get("signatory_order", "as-listed"), "signatory_order")
+    if order not in ORDERS:
+        fail(line_of("signatory_order"), f"'signatory_order' must be one of {', '.join(ORDERS)}")
+    intro = text_value(data.get("signatories_intro"), "signatories_intro")
+
+    raw_signatories = data.get("signatories") or []
+    if not isinstance(raw_signatories, list):
+        fail(line_of("signatories"), "'signatories' must be a list")
+    signatories = []
+    for index, entry in enumerate(raw_signatories):
+        here = ("signatories", index)
+        if not isinstance(entry, dict):
+            fail(line_of(*here), f"signatory {index + 1} must be a mapping with at least a name")
+        for key in entry:
+            if key not in SIGNATORY_KEYS:
+                fail(line_of(*here, key), f"signatory {index + 1}: unknown key {key!r}")
+        if not clean_line(str(entry.get("name") or "")):
+            fail(line_of(*here), f"signatory {index + 1} has no name")
+        values = {
+            key: text_value(entry.get(key), *here, key)
+            for key in ("name", "acronym", "country", "website", "note")
+        }
+        kind = text_value(entry.get("kind", "organisation"), *here, "kind") or "organisation"
+        if kind not in KINDS:
+            fail(line_of(*here, "kind"), f"signatory {index + 1}: 'kind' must be one of {KINDS}")
+        anonymous = entry.get("anonymous", False)
+        if not isinstance(anonymous, bool):
+            fail(
+                line_of(*here, "anonymous"),
+                f"signatory {index + 1}: 'anonymous' must be true or false",
+            )
+        signatories.append(Signatory(**values, kind=kind, anonymous=anonymous))
+
+    body = canonical_text(body)
+    if has_control_characters(body, multiline=True):
+        fail(end + 2, "the body contains control characters")
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        fail(end + 2, f"the body is larger than {MAX_BODY_BYTES // 1000} KB")
+    return StatementFile(
+        title=title,
+        body=body,
+        language=language,
+        slug=slug,
+        date=date,
+        signatory_order=order,
+        signatories_intro=intro,
+        signatories=signatories,
+    )
+
+
+def _is_slug(value: str) -> bool:
+    return all(c.isascii() and (c.islower() or c.isdigit() or c == "-") for c in value)
+
+
+def dump_statement_file(statement: StatementFile) -> str:
+    """The text of a statement file, front matter keys in the documented order."""
+    front: dict = {"title": statement.title}
+    if statement.slug:
+        front["slug"] = statement.slug
+    front["language"] = statement.language
+    if statement.date:
+        front["date"] = dt.date.fromisoformat(statement.date)
+    front["signatory_order"] = statement.signatory_order
+    if statement.signatories_intro:
+        front["signatories_intro"] = statement.signatories_intro
+    if statement.signatories:
+        front["signatories"] = [_signatory_dict(s) for s in statement.signatories]
+    header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{header}---\n{statement.body}"
+
+
+def _signatory_dict(signatory: Signatory) -> dict:
+    entry: dict = {"name": signatory.name}
+    for key in ("acronym", "country", "website", "note"):
+        if getattr(signatory, key):
+            entry[key] = getattr(signatory, key)
+    if signatory.kind != "organisation":
+        entry["kind"] = signatory.kind
+    if signatory.anonymous:
+        entry["anonymous"] = True
+    return entry

@@ -1,0 +1,112 @@
+"""Statements and their immutable versions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import UTCDateTime, state_enum, utcnow
+
+if TYPE_CHECKING:
+    from ..accounts.models import Membership, User
+    from ..signatures.models import Signature
+
+
+class Status(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class SignatoryOrder(enum.Enum):
+    ALPHABETICAL = "alphabetical"
+    AS_LISTED = "as-listed"
+    SIGNED_AT = "signed-at"
+
+
+class ChangeKind(enum.Enum):
+    INITIAL = "initial"
+    MINOR = "minor"
+    SUBSTANTIVE = "substantive"
+
+
+class Statement(db.Model):
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    status: Mapped[Status] = mapped_column(state_enum(Status, "status"), default=Status.DRAFT)
+    date: Mapped[str | None] = mapped_column(String(10))  # ISO date shown on the document
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signatories_intro: Mapped[str] = mapped_column(Text, default="")
+    signatory_order: Mapped[SignatoryOrder] = mapped_column(
+        state_enum(SignatoryOrder, "signatory_order"), default=SignatoryOrder.ALPHABETICAL
+    )
+    open_call: Mapped[bool] = mapped_column(default=False)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    current_version: Mapped[Version | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="statement",
+        foreign_keys="Version.statement_id",
+        order_by="Version.number",
+        cascade="all, delete-orphan",
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan"
+    )
+    signatures: Mapped[list[Signature]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan"
+    )
+
+    @property
+    def body(self) -> str:
+        return self.current_version.body if self.current_version else ""
+
+    def __repr__(self) -> str:
+        return f"<Statement {self.slug}>"
+
+
+class Version(db.Model):
+    """One saved state of a statement's text. Never updated once written."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("statement_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    change_kind: Mapped[ChangeKind] = mapped_column(
+        state_enum(ChangeKind, "change_kind"), default=ChangeKind.INITIAL
+    )
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    statement: Mapped[Statement] = relationship(
+        back_populates="versions", foreign_keys=[statement_id]
+    )
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def fingerprint(self) -> str:
+        """The short form shown to signers: first 12 hex of the SHA-256."""
+        return self.sha256[:12]

@@ -1,0 +1,134 @@
+"""Drafting: creating statements and saving immutable versions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Membership, Role, User
+from ..extensions import db
+from ..models import utcnow
+from ..text import canonical_text, clean_line, fingerprint
+from .models import ChangeKind, Statement, Version
+
+SLUG_MAX = 80
+
+
+class StatementError(ValueError):
+    """A drafting request that cannot be carried out, with a message for people."""
+
+
+def slugify(title: str) -> str:
+    """A URL slug from a title: ASCII letters and digits joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or "statement"
+
+
+def unique_slug(base: str) -> str:
+    """base, or base-2, base-3 ... whichever is free."""
+    taken = set(
+        db.session.scalars(
+            select(Statement.slug).where(
+                (Statement.slug == base) | Statement.slug.like(f"{base}-%")
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        suffix = f"-{n}"
+        slug = base[: SLUG_MAX - len(suffix)] + suffix
+        n += 1
+    return slug
+
+
+def create_statement(
+    *,
+    title: str,
+    body: str,
+    language: str,
+    owner: User | None,
+    slug: str | None = None,
+    note: str = "",
+) -> Statement:
+    """A new draft statement with its first version (not committed)."""
+    title = clean_line(title)
+    if slug is None:
+        slug = unique_slug(slugify(title))
+    elif db.session.scalar(select(Statement.id).where(Statement.slug == slug)):
+        raise StatementError(f"The slug {slug!r} is already used by another statement.")
+    statement = Statement(slug=slug, title=title, language=language)
+    db.session.add(statement)
+    if owner is not None:
+        db.session.add(Membership(user=owner, statement=statement, role=Role.OWNER))
+    save_version(statement, title=title, body=body, author=owner, note=note or "First draft")
+    return statement
+
+
+def save_version(
+    statement: Statement,
+    *,
+    title: str,
+    body: str,
+    author: User | None,
+    note: str = "",
+    kind: ChangeKind | None = None,
+) -> Version | None:
+    """Record title and body as a new version, or None when nothing changed.
+
+    Versions are immutable: a save never edits an earlier one. The text is stored
+    in its canonical form, the same form its SHA-256 is computed over.
+    """
+    title = clean_line(title)
+    body = canonical_text(body)
+    current = statement.current_version
+    if current is not None and current.title == title and current.body == body:
+        return None
+    number = 1 if current is None else _last_number(statement) + 1
+    version = Version(
+        statement=statement,
+        number=number,
+        title=title,
+        body=body,
+        sha256=fingerprint(title, body),
+        author=author,
+        note=clean_line(note),
+        change_kind=kind or (ChangeKind.INITIAL if current is None else ChangeKind.SUBSTANTIVE),
+    )
+    db.session.add(version)
+    db.session.flush()
+    statement.current_version = version
+    statement.title = title
+    statement.updated_at = utcnow()
+    return version
+
+
+def _last_number(statement: Statement) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.max(Version.number), 0)).where(
+            Version.statement_id == statement.id
+        )
+    )
+
+
+def version_by_number(statement: Statement, number: int) -> Version | None:
+    """The statement's version with this number."""
+    return db.session.scalar(
+        select(Version).where(Version.statement_id == statement.id, Version.number == number)
+    )
+
+
+def statements_visible_to(user: User) -> list[tuple[Statement, Role]]:
+    """The statements the user is a member of (all of them for admins), newest first."""
+    if user.is_admin:
+        rows = db.session.scalars(select(Statement).order_by(Statement.updated_at.desc()))
+        return [(statement, Role.OWNER) for statement in rows]
+    rows = db.session.execute(
+        select(Statement, Membership.role)
+        .join(Membership, Membership.statement_id == Statement.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Statement.updated_at.desc())
+    )
+    return [(statement, role) for statement, role in rows]

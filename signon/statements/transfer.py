@@ -1,0 +1,114 @@
+"""Statements in and out of statement files (`signon import` / `signon export`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from ..accounts.models import User
+from ..extensions import db
+from ..models import utcnow
+from ..signatures.models import (
+    SignatoryKind,
+    Signature,
+    SignatureSource,
+    SignatureState,
+)
+from ..signatures.names import name_key
+from .files import Signatory, StatementFile
+from .models import SignatoryOrder, Statement
+from .service import create_statement, save_version, slugify, unique_slug
+
+
+def import_statement(source: StatementFile, *, owner: User | None = None) -> Statement:
+    """Create a statement from a file, or add a version to the one with its slug.
+
+    The file's signatory list replaces the signatures an earlier import of the same
+    slug brought in; signatures collected through signon itself are kept.
+    Not committed.
+    """
+    statement = None
+    if source.slug:
+        statement = db.session.scalar(select(Statement).where(Statement.slug == source.slug))
+    if statement is None:
+        slug = source.slug or unique_slug(slugify(source.title))
+        statement = create_statement(
+            title=source.title,
+            body=source.body,
+            language=source.language,
+            owner=owner,
+            slug=slug,
+            note="Imported from a statement file",
+        )
+    else:
+        save_version(
+            statement,
+            title=source.title,
+            body=source.body,
+            author=owner,
+            note="Imported from a statement file",
+        )
+        db.session.execute(
+            delete(Signature).where(
+                Signature.statement_id == statement.id,
+                Signature.source == SignatureSource.IMPORT,
+            )
+        )
+    statement.language = source.language
+    statement.date = source.date
+    statement.signatory_order = SignatoryOrder(source.signatory_order)
+    statement.signatories_intro = source.signatories_intro
+    version = statement.current_version
+    now = utcnow()
+    for position, signatory in enumerate(source.signatories):
+        db.session.add(
+            Signature(
+                statement=statement,
+                version=version,
+                text_sha256=version.sha256,
+                source=SignatureSource.IMPORT,
+                state=SignatureState.SIGNED,
+                position=position,
+                name=signatory.name,
+                acronym=signatory.acronym,
+                country=signatory.country,
+                website=signatory.website,
+                note=signatory.note,
+                kind=SignatoryKind(signatory.kind),
+                listed_publicly=not signatory.anonymous,
+                name_key=name_key(signatory.name),
+                signed_at=now,
+                updated_at=now,
+            )
+        )
+    db.session.flush()
+    return statement
+
+
+def export_statement(statement: Statement) -> StatementFile:
+    """The statement as a statement file: current text and signed signatories."""
+    signatures = db.session.scalars(
+        select(Signature)
+        .where(Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED)
+        .order_by(Signature.position, Signature.signed_at, Signature.id)
+    )
+    return StatementFile(
+        title=statement.title,
+        body=statement.body,
+        language=statement.language,
+        slug=statement.slug,
+        date=statement.date,
+        signatory_order=statement.signatory_order.value,
+        signatories_intro=statement.signatories_intro,
+        signatories=[
+            Signatory(
+                name=s.name,
+                acronym=s.acronym,
+                country=s.country,
+                website=s.website,
+                note=s.note,
+                kind=s.kind.value,
+                anonymous=not s.listed_publicly,
+            )
+            for s in signatures
+        ],
+    )

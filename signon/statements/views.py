@@ -1,0 +1,169 @@
+"""Routes: dashboard, new statement, view, edit, history, versions, diff, export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..accounts.access import statement_for
+from ..accounts.models import Role
+from ..documents.markdown import render_html
+from ..extensions import db
+from ..signatures.models import Signature, SignatureState
+from .diff import diff_html, diff_stats, word_diff
+from .files import dump_statement_file
+from .forms import StatementForm
+from .models import Version
+from .service import create_statement, save_version, statements_visible_to, version_by_number
+from .transfer import export_statement
+
+blueprint = Blueprint("statements", __name__)
+
+
+@blueprint.route("/")
+@login_required
+def dashboard():
+    rows = statements_visible_to(current_user)
+    counts = dict(
+        db.session.execute(
+            select(Signature.statement_id, func.count())
+            .where(Signature.state == SignatureState.SIGNED)
+            .group_by(Signature.statement_id)
+        ).all()
+    )
+    return render_template("statements/dashboard.html", rows=rows, counts=counts)
+
+
+@blueprint.route("/statements/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = StatementForm()
+    if form.validate_on_submit() and not form.preview.data:
+        statement = create_statement(
+            title=form.title.data,
+            body=form.body.data,
+            language=form.language.data,
+            owner=current_user,
+        )
+        db.session.commit()
+        flash("Statement created as a draft. Version 1 is saved.", "success")
+        return redirect(url_for("statements.show", slug=statement.slug))
+    preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
+    return render_template(
+        "statements/edit.html", form=form, statement=None, preview=preview
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/statements/<slug>")
+@login_required
+def show(slug: str):
+    statement = statement_for(slug)
+    signatures = db.session.scalars(
+        select(Signature)
+        .where(Signature.statement_id == statement.id)
+        .order_by(Signature.position, Signature.signed_at, Signature.id)
+    ).all()
+    return render_template(
+        "statements/show.html",
+        statement=statement,
+        version=statement.current_version,
+        html=render_html(statement.body),
+        signatures=signatures,
+    )
+
+
+@blueprint.route("/statements/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    current = statement.current_version
+    form = StatementForm(
+        data=None
+        if request.method == "POST"
+        else {"title": statement.title, "body": statement.body, "language": statement.language}
+    )
+    if form.validate_on_submit() and not form.preview.data:
+        statement.language = form.language.data
+        version = save_version(
+            statement,
+            title=form.title.data,
+            body=form.body.data,
+            author=current_user,
+            note=form.note.data,
+        )
+        db.session.commit()
+        if version is None:
+            flash("No change to the text, so no new version was saved.", "info")
+        else:
+            flash(f"Saved as version {version.number}.", "success")
+        return redirect(url_for("statements.show", slug=slug))
+    preview = None
+    changes = None
+    if form.preview.data and not form.errors:
+        preview = render_html(form.body.data or "")
+        pieces = word_diff(current.body, form.body.data or "")
+        changes = {"html": diff_html(pieces), **diff_stats(pieces)}
+    return render_template(
+        "statements/edit.html", form=form, statement=statement, preview=preview, changes=changes
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/statements/<slug>/history")
+@login_required
+def history(slug: str):
+    statement = statement_for(slug)
+    versions = db.session.scalars(
+        select(Version).where(Version.statement_id == statement.id).order_by(Version.number.desc())
+    ).all()
+    return render_template("statements/history.html", statement=statement, versions=versions)
+
+
+@blueprint.route("/statements/<slug>/versions/<int:number>")
+@login_required
+def version(slug: str, number: int):
+    statement = statement_for(slug)
+    found = version_by_number(statement, number) or abort(404)
+    return render_template(
+        "statements/version.html", statement=statement, version=found, html=render_html(found.body)
+    )
+
+
+@blueprint.route("/statements/<slug>/diff")
+@login_required
+def diff(slug: str):
+    statement = statement_for(slug)
+    latest = statement.current_version.number
+    old_number = request.args.get("from", type=int, default=max(latest - 1, 1))
+    new_number = request.args.get("to", type=int, default=latest)
+    old, new = version_by_number(statement, old_number), version_by_number(statement, new_number)
+    if old is None or new is None:
+        abort(404)
+    title_pieces = word_diff(old.title, new.title)
+    pieces = word_diff(old.body, new.body)
+    versions = db.session.scalars(
+        select(Version.number).where(Version.statement_id == statement.id).order_by(Version.number)
+    ).all()
+    return render_template(
+        "statements/diff.html",
+        statement=statement,
+        old=old,
+        new=new,
+        versions=versions,
+        title_html=diff_html(title_pieces),
+        title_changed=old.title != new.title,
+        body_html=diff_html(pieces),
+        stats=diff_stats(pieces),
+    )
+
+
+@blueprint.route("/statements/<slug>/export.md")
+@login_required
+def export(slug: str):
+    statement = statement_for(slug)
+    text = dump_statement_file(export_statement(statement))
+    return Response(
+        text,
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{statement.slug}.md"'},
+    )

@@ -1,0 +1,31 @@
+"""WTForms pieces every form uses: normalising filters and refusing control characters."""
+
+from __future__ import annotations
+
+from wtforms.validators import ValidationError
+
+from .text import canonical_text, clean_line, has_control_characters
+
+
+def one_line(value):
+    """Filter for one-line fields: NFC, invisible characters removed, trimmed."""
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def multiline(value):
+    """Filter for text areas: the canonical text form."""
+    return canonical_text(value) if isinstance(value, str) else value
+
+
+class NoControlCharacters:
+    """Refuse NUL and other control characters (and line breaks in one-line fields)."""
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and has_control_characters(
+            field.data, multiline=self.multiline
+        ):
+            what = "control characters" if self.multiline else "line breaks or control characters"
+            raise ValidationError(f"This field cannot contain {what}.")

@@ -1,0 +1,134 @@
+"""Fixtures: an app on a real database file (or PostgreSQL), client, runner, factories.
+
+Every test gets its own instance folder and its own SQLite file, copied from one
+migrated at the start of the session. With SIGNON_TEST_DATABASE_URL set, tests
+run on that PostgreSQL database instead; its tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from signon import create_app
+from signon.extensions import db
+
+from .support import Web
+
+TEST_SECRET = "a-test-secret-key-that-is-long-enough-for-signon"
+POSTGRES_URL = os.environ.get("SIGNON_TEST_DATABASE_URL")
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {"TESTING": True, "INSTANCE_PATH": instance, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET}
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """A database at the latest schema: a SQLite file to copy, or PostgreSQL."""
+    instance = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(POSTGRES_URL, instance)
+        return None
+    path = instance / "signon.db"
+    _migrate(f"sqlite:///{path}", instance)
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path, database_template) -> dict:
+    """The configuration a test's app is created with; tests may change it first."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    if database_template is None:
+        url = POSTGRES_URL
+    else:
+        shutil.copy(database_template, instance / "signon.db")
+        url = f"sqlite:///{instance / 'signon.db'}"
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": instance,
+        "DATABASE_URL": url,
+        "SECRET_KEY": TEST_SECRET,
+        "SIGNON_BASE_URL": "http://signon.test",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def web(client):
+    """The test client with CSRF tokens and logging in taken care of."""
+    return Web(client)
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: create_user(email=..., name=..., password=..., admin=False) -> UserRecord."""
+    from .factories import make_user
+
+    def factory(**kwargs):
+        with app.app_context():
+            return make_user(**kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def dummy_user(create_user):
+    return create_user(email="lead@coalition.example", name="Lena Lead")
+
+
+@pytest.fixture
+def create_statement(app, dummy_user):
+    """Factory: create_statement(title=..., body=..., owner=..., members={user: role})."""
+    from .factories import make_statement
+
+    def factory(**kwargs):
+        kwargs.setdefault("owner", dummy_user)
+        with app.app_context():
+            return make_statement(**kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def dummy_statement(create_statement):
+    return create_statement()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from ..validators import NoControlCharacters, one_line
 from .models import Role
 
 ROLE_CHOICES = [
-    (Role.EDITOR.value, "Editor: edits the text and the list"),
-    (Role.VIEWER.value, "Viewer: reads and downloads"),
-    (Role.OWNER.value, "Owner: also manages members and publishing"),
+    SelectChoice(Role.EDITOR.value, "Editor: edits the text and the list"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads and downloads"),
+    SelectChoice(Role.OWNER.value, "Owner: also manages members and publishing"),
 ]
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..languages import LANGUAGES
 from ..validators import NoControlCharacters, multiline, one_line
 from .files import MAX_BODY_BYTES
 
-LANGUAGE_CHOICES = [(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
+LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
 
 
 def body_size(form, field):

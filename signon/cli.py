@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -63,6 +63,7 @@ def create_user(email: str, name: str, admin: bool) -> None:
 @click.command("import", help="Import a statement file; prints the statement's slug.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--owner", help="Email of the user who becomes the statement's owner.")
+@with_appcontext
 def import_command(path: Path, owner: str | None) -> None:
     from .accounts.service import find_user
     from .statements.files import StatementFileError, read_statement_file
@@ -90,6 +91,7 @@ def import_command(path: Path, owner: str | None) -> None:
 @click.command("export", help="Write a statement back as a statement file.")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
 def export_command(slug: str, output: Path | None) -> None:
     from sqlalchemy import select
 
@@ -109,6 +111,7 @@ def export_command(slug: str, output: Path | None) -> None:
 
 
 @click.command("demo", help="Create a demo owner account and import the example statement.")
+@with_appcontext
 def demo() -> None:
     from .demo import create_demo
 

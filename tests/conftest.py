@@ -2,17 +2,20 @@
 
 Every test gets its own instance folder and its own SQLite file, copied from one
 migrated at the start of the session. With SIGNON_TEST_DATABASE_URL set, tests
-run on that PostgreSQL database instead; its tables are emptied after each test.
+run on PostgreSQL instead: the session creates a database of its own on that
+server (so parallel runs never meet), migrates it, empties its tables after each
+test and drops it at the end.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from signon import create_app
 from signon.extensions import db
@@ -35,17 +38,29 @@ def _migrate(url: str, instance: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory):
-    """A database at the latest schema: a SQLite file to copy, or PostgreSQL."""
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, or None for SQLite."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"signon_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory, postgres_url):
+    """A database at the latest schema: a SQLite file to copy, or PostgreSQL's URL."""
     instance = tmp_path_factory.mktemp("template")
-    if POSTGRES_URL:
-        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        _migrate(POSTGRES_URL, instance)
-        return None
+    if postgres_url:
+        _migrate(postgres_url, instance)
+        return postgres_url
     path = instance / "signon.db"
     _migrate(f"sqlite:///{path}", instance)
     return path
@@ -56,8 +71,8 @@ def app_config(tmp_path, database_template) -> dict:
     """The configuration a test's app is created with; tests may change it first."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    if database_template is None:
-        url = POSTGRES_URL
+    if isinstance(database_template, str):
+        url = database_template
     else:
         shutil.copy(database_template, instance / "signon.db")
         url = f"sqlite:///{instance / 'signon.db'}"

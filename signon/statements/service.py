@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Membership, Role, User
 from ..extensions import db
@@ -55,12 +57,25 @@ def create_statement(
 ) -> Statement:
     """A new draft statement with its first version (not committed)."""
     title = clean_line(title)
-    if slug is None:
-        slug = unique_slug(slugify(title))
-    elif db.session.scalar(select(Statement.id).where(Statement.slug == slug)):
-        raise StatementError(f"The slug {slug!r} is already used by another statement.")
-    statement = Statement(slug=slug, title=title, language=language)
-    db.session.add(statement)
+    statement = Statement(title=title, language=language)
+    for attempt in range(10):
+        base = slugify(title)
+        if attempt >= 2:  # many leads racing for one title: stop counting, add a random tag
+            base = f"{base[: SLUG_MAX - 7]}-{secrets.token_hex(3)}"
+        statement.slug = slug or unique_slug(base)
+        try:
+            with db.session.begin_nested():
+                db.session.add(statement)
+                db.session.flush()
+            break
+        except IntegrityError:
+            # Another request took the slug between our check and our insert.
+            if slug is not None:
+                raise StatementError(
+                    f"The slug {slug!r} is already used by another statement."
+                ) from None
+    else:
+        raise StatementError("No free address could be found for this title; try again.")
     if owner is not None:
         db.session.add(Membership(user=owner, statement=statement, role=Role.OWNER))
     save_version(statement, title=title, body=body, author=owner, note=note or "First draft")
@@ -83,10 +98,10 @@ def save_version(
     """
     title = clean_line(title)
     body = canonical_text(body)
-    current = statement.current_version
+    current = _latest_version_locked(statement)
     if current is not None and current.title == title and current.body == body:
         return None
-    number = 1 if current is None else _last_number(statement) + 1
+    number = 1 if current is None else current.number + 1
     version = Version(
         statement=statement,
         number=number,
@@ -105,11 +120,22 @@ def save_version(
     return version
 
 
-def _last_number(statement: Statement) -> int:
+def _latest_version_locked(statement: Statement) -> Version | None:
+    """The newest version, read after locking the statement row.
+
+    Two editors saving at once on PostgreSQL would otherwise both take the same
+    next number; SQLite needs no lock (BEGIN IMMEDIATE already serialises writers).
+    """
+    if statement.id is None:
+        return None
+    db.session.execute(
+        select(Statement.id).where(Statement.id == statement.id).with_for_update()
+    )
     return db.session.scalar(
-        select(func.coalesce(func.max(Version.number), 0)).where(
-            Version.statement_id == statement.id
-        )
+        select(Version)
+        .where(Version.statement_id == statement.id)
+        .order_by(Version.number.desc())
+        .limit(1)
     )
 
 

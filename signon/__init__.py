@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts import login as accounts_login
     from .extensions import csrf, db, limiter, migrate
 
+    _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -50,3 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata (and Alembic) knows each table."""
+    from . import audit  # noqa: F401
+    from .accounts import models as _accounts  # noqa: F401
+    from .mail import models as _mail  # noqa: F401
+    from .signatures import models as _signatures  # noqa: F401
+    from .statements import models as _statements  # noqa: F401

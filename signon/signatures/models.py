@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,10 +62,51 @@ class Signature(db.Model):
     name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # One signature per invitation: a double POST updates, never duplicates.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
+    )
+    nonce: Mapped[str] = mapped_column(String(32), default="")  # manage / verify links
+    authoriser_title: Mapped[str] = mapped_column(String(200), default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str] = mapped_column(String(500), default="")  # team only
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
     version: Mapped[Version | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship(back_populates="signature")
 
     @property
     def is_organisation(self) -> bool:
         return self.kind is SignatoryKind.ORGANISATION
+
+
+class Invitation(db.Model):
+    """A partner organisation asked by email to sign; its link carries id + nonce."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("uq_invitations_statement_email", "statement_id", func.lower("email"), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    organisation: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(254))
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_count: Mapped[int] = mapped_column(default=0)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    statement: Mapped[Statement] = relationship()
+    signature: Mapped[Signature | None] = relationship(back_populates="invitation")

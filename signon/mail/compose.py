@@ -1,0 +1,75 @@
+"""Writing emails: templates/emails/<name>.txt and .html, queued in the outbox."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+from ..extensions import db
+from ..text import has_control_characters
+from .models import OutboxMessage
+
+
+def _render_blocks(name: str, context: dict) -> tuple[str, str]:
+    """(subject, text) of templates/emails/<name>.txt."""
+    template = current_app.jinja_env.get_template(f"emails/{name}.txt")
+    jinja_context = template.new_context(
+        {**current_app.jinja_env.globals, **_defaults(), **context}
+    )
+    subject = "".join(template.blocks["subject"](jinja_context)).strip()
+    body = "".join(template.blocks["body"](jinja_context)).strip() + "\n"
+    return " ".join(subject.split()), body
+
+
+def _defaults() -> dict:
+    return {"base_url": current_app.config["SIGNON_BASE_URL"].rstrip("/")}
+
+
+def queue_mail(
+    name: str,
+    to: str,
+    *,
+    statement_id: int | None = None,
+    invitation_id: int | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render an email and add it to the outbox (not committed: the caller's
+    transaction commits it together with the change that caused it)."""
+    if has_control_characters(to):
+        raise ValueError("an email address with control characters")
+    subject, text = _render_blocks(name, context)
+    html = render_template(f"emails/{name}.html", **_defaults(), **context)
+    domain = urlsplit(current_app.config["SIGNON_BASE_URL"]).hostname or "signon.invalid"
+    message = OutboxMessage(
+        kind=name,
+        to_address=to,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        headers={},
+        message_id=make_msgid(domain=domain),
+        statement_id=statement_id,
+        invitation_id=invitation_id,
+    )
+    db.session.add(message)
+    return message
+
+
+def build_email(message: OutboxMessage, config) -> EmailMessage:
+    """The RFC 5322 message for an outbox row, text and HTML parts."""
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    if config.get("MAIL_REPLY_TO"):
+        email["Reply-To"] = config["MAIL_REPLY_TO"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email

@@ -1,0 +1,81 @@
+"""Every signed token of signon, one serializer and salt per purpose.
+
+Tokens carry opaque ids and a nonce, nothing else: they are signed, not
+encrypted, so no email or organisation name goes in. Revoking or re-sending
+rotates the stored nonce, which kills every earlier token for that record.
+SECRET_KEY_FALLBACKS keeps tokens signed with an old key valid during rotation.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import Enum
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+DAY = 24 * 3600
+
+
+class Purpose(Enum):
+    """What a token is for; the value is its salt, the max age its longest life."""
+
+    INVITE = ("signon.invite", 365 * DAY)
+    VERIFY_EMAIL = ("signon.verify-email", 3 * DAY)
+    MANAGE_SIGNATURE = ("signon.manage-signature", 365 * DAY)
+    RECONFIRM = ("signon.reconfirm", 90 * DAY)
+    SET_PASSWORD = ("signon.set-password", 2 * DAY)
+
+    @property
+    def salt(self) -> str:
+        return self.value[0]
+
+    @property
+    def max_age(self) -> int:
+        return self.value[1]
+
+
+class InvalidToken(Exception):
+    """Tampered with, or made for another purpose: 'invalid link' (400)."""
+
+
+class ExpiredToken(Exception):
+    """Older than its purpose allows: 'this link has expired' (410)."""
+
+
+def new_nonce() -> str:
+    """A fresh random nonce to store beside a record its tokens point at."""
+    return secrets.token_urlsafe(12)
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    config = current_app.config
+    # itsdangerous signs with the last key and accepts every key in the list.
+    keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=purpose.salt)
+
+
+def make_token(purpose: Purpose, record_id: int, nonce: str) -> str:
+    """A token for one record of one purpose."""
+    return _serializer(purpose).dumps([record_id, nonce])
+
+
+def read_token(purpose: Purpose, token: str) -> tuple[int, str]:
+    """(record id, nonce) from a token, or InvalidToken / ExpiredToken.
+
+    The nonce still has to be compared with the record's current one.
+    """
+    try:
+        payload = _serializer(purpose).loads(token, max_age=purpose.max_age)
+    except SignatureExpired:  # a subclass of BadSignature: must come first
+        raise ExpiredToken from None
+    except BadSignature:
+        raise InvalidToken from None
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not isinstance(payload[0], int)
+        or not isinstance(payload[1], str)
+    ):
+        raise InvalidToken
+    return payload[0], payload[1]

@@ -44,6 +44,7 @@ def init_db() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name as shown to their team.")
 @click.option("--admin", is_flag=True, help="An administrator sees every statement.")
+@with_appcontext
 def create_user(email: str, name: str, admin: bool) -> None:
     from .accounts.service import AccountError
     from .accounts.service import create_user as add_user

@@ -38,6 +38,9 @@ class Defaults:
 def load(app: Flask, overrides: dict | None) -> None:
     """Fill app.config in order: defaults, instance/config.py, SIGNON_*, overrides."""
     app.config.from_object(Defaults)
+    # The instance folder may have been moved after Flask() fixed the config's root
+    # (create_app's INSTANCE_PATH); read config.py from where the instance now is.
+    app.config.root_path = app.instance_path
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SIGNON")
     if overrides:
@@ -74,14 +77,33 @@ def _secret_key(app: Flask) -> str:
         return key
     path = Path(app.instance_path) / "secret_key"
     try:
-        return path.read_text().strip()
+        return _checked_key_file(path)
     except FileNotFoundError:
         pass
+    # Write the key to a private temporary file, then link it into place: the key
+    # file appears complete or not at all, so a crash or a second process starting
+    # at the same moment never sees it empty. Linking fails if another process won.
     key = secrets.token_urlsafe(48)
+    temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        os.link(temporary, path)
     except FileExistsError:  # another process won the race; use its key
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+        return _checked_key_file(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return key
+
+
+def _checked_key_file(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        # Never overwrite it: sessions and links signed with it would break silently.
+        raise RuntimeError(
+            f"{path} holds a key of {len(key)} characters; it looks damaged. "
+            "Delete the file to have a new key generated (this logs everyone out "
+            "and voids the links already sent)."
+        )
     return key

@@ -76,7 +76,9 @@ def add_member(statement, email: str, role: Role) -> Membership:
         )
     )
     if existing:
-        raise AccountError(f"{user.name} is already a {existing.role.value} of this statement.")
+        raise AccountError(
+            f"{user.name} is already a member of this statement, as {existing.role.value}."
+        )
     membership = Membership(user=user, statement=statement, role=role)
     db.session.add(membership)
     return membership

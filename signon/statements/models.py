@@ -52,7 +52,8 @@ class Statement(db.Model):
         state_enum(SignatoryOrder, "signatory_order"), default=SignatoryOrder.ALPHABETICAL
     )
     open_call: Mapped[bool] = mapped_column(default=False)
-    link_grace_hours: Mapped[int] = mapped_column(default=0)  # links live this long past the deadline
+    # Invitation links stay valid this many hours past the deadline.
+    link_grace_hours: Mapped[int] = mapped_column(default=0)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("versions.id", use_alter=True, ondelete="SET NULL")
     )

@@ -45,6 +45,7 @@ def new():
             body=form.body.data,
             language=form.language.data,
             owner=current_user,
+            note=form.note.data,
         )
         db.session.commit()
         flash("Statement created as a draft. Version 1 is saved.", "success")

@@ -1,0 +1,239 @@
+"""Invitations: checking a pasted or uploaded list, sending, reminding, revoking."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..audit import record
+from ..extensions import db
+from ..mail.compose import queue_mail
+from ..models import utcnow
+from ..signing import new_nonce
+from ..statements.lifecycle import accepts_signatures, deadline_in_zone
+from ..statements.models import Statement
+from ..text import clean_line, has_control_characters
+from .links import invitation_link
+from .models import Invitation
+
+REMINDER_INTERVAL = timedelta(days=1)
+HEADER_WORDS = {"email", "e-mail", "mail", "courriel", "correo"}
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    line: int
+    organisation: str
+    email: str
+    contact_name: str = ""
+
+
+@dataclass
+class CheckedList:
+    rows: list[InvitationRow] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, problem)
+    refused: str = ""  # the whole list refused, with why
+
+    def as_text(self) -> str:
+        """The good rows again as CSV, for the confirmation form."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in self.rows:
+            writer.writerow([row.organisation, row.email, row.contact_name])
+        return out.getvalue()
+
+
+class InvitationError(ValueError):
+    """An invitation request that cannot be carried out, with a message for people."""
+
+
+def decode_upload(data: bytes) -> str:
+    """An uploaded CSV as text; only UTF-8 (with or without BOM) is accepted."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvitationError(
+            "The file is not UTF-8 text. In your spreadsheet, save it as "
+            "“CSV UTF-8” and upload it again."
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    counts = {d: sample.count(d) for d in ("\t", ";", ",")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def check_list(statement: Statement, text: str) -> CheckedList:
+    """Validate `organisation, email[, contact name]` rows against the list itself
+    and the statement's existing invitations. Nothing is saved."""
+    result = CheckedList()
+    limit = current_app.config["MAX_INVITATIONS_PER_PASTE"]
+    lines = text.splitlines()
+    if sum(1 for line in lines if line.strip()) > limit:
+        result.refused = (
+            f"The list has more than {limit} rows. Send it in parts of {limit} rows at most."
+        )
+        return result
+    existing = {
+        email.casefold(): sent
+        for email, sent in db.session.execute(
+            select(Invitation.email, Invitation.created_at).where(
+                Invitation.statement_id == statement.id
+            )
+        )
+    }
+    seen: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), skipinitialspace=True)
+    for index, cells in enumerate(reader):
+        line = reader.line_num
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        if index == 0 and len(cells) > 1 and cells[1].casefold() in HEADER_WORDS:
+            continue
+        problem = _row_problem(cells)
+        if problem:
+            result.problems.append((line, problem))
+            continue
+        try:
+            email = validate_email(cells[1], check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            result.problems.append((line, f"“{cells[1]}” is not a valid email address: {error}"))
+            continue
+        key = email.casefold()
+        if key in seen:
+            result.problems.append((line, f"{email} is already on line {seen[key]} of this list"))
+            continue
+        if key in existing:
+            when = existing[key].strftime("%-d %b %Y")
+            result.problems.append((line, f"{email} was already invited on {when}"))
+            continue
+        seen[key] = line
+        contact = clean_line(cells[2]) if len(cells) > 2 else ""
+        result.rows.append(InvitationRow(line, clean_line(cells[0]), email, contact))
+    return result
+
+
+def _row_problem(cells: list[str]) -> str | None:
+    if len(cells) < 2 or not cells[1]:
+        return "needs an organisation and an email, separated by a comma"
+    if len(cells) > 3:
+        return "has more than three columns (organisation, email, contact name)"
+    if not clean_line(cells[0]):
+        return "has no organisation name"
+    if any(has_control_characters(cell) for cell in cells):
+        return "contains control characters"
+    if len(cells[0]) > 300:
+        return "has an organisation name over 300 characters"
+    if len(cells) > 2 and len(cells[2]) > 200:
+        return "has a contact name over 200 characters"
+    return None
+
+
+def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -> list[Invitation]:
+    """Create and send one invitation per row (not committed)."""
+    if not accepts_signatures(statement):
+        raise InvitationError("Open the statement for signatures before inviting partners.")
+    invitations = []
+    for row in rows:
+        invitation = Invitation(
+            statement=statement,
+            organisation=row.organisation,
+            email=row.email,
+            contact_name=row.contact_name,
+            nonce=new_nonce(),
+            created_by_id=actor.id,
+        )
+        db.session.add(invitation)
+        invitations.append(invitation)
+    db.session.flush()
+    for invitation in invitations:
+        _send(invitation, "invitation")
+    record(
+        statement.id,
+        _actor(actor),
+        "invitations sent",
+        count=len(invitations),
+        ids=[invitation.id for invitation in invitations],
+    )
+    return invitations
+
+
+def _send(invitation: Invitation, template: str) -> None:
+    statement = invitation.statement
+    queue_mail(
+        template,
+        invitation.email,
+        statement_id=statement.id,
+        invitation_id=invitation.id,
+        statement=statement,
+        invitation=invitation,
+        link=invitation_link(invitation),
+        deadline=deadline_in_zone(statement),
+    )
+    now = utcnow()
+    if template == "invitation":
+        invitation.sent_at = now
+    else:
+        invitation.reminded_at = now
+        invitation.reminder_count += 1
+
+
+def resend(invitation: Invitation, *, actor) -> None:
+    """A new link by email; every earlier link of this invitation stops working."""
+    if not accepts_signatures(invitation.statement):
+        raise InvitationError("The statement is not open for signatures.")
+    invitation.nonce = new_nonce()
+    invitation.revoked_at = None
+    _send(invitation, "invitation")
+    record(invitation.statement_id, _actor(actor), "invitation re-sent", invitation=invitation.id)
+
+
+def revoke(invitation: Invitation, *, actor) -> None:
+    """The invitation's links stop working (a signature already given stays)."""
+    invitation.nonce = new_nonce()
+    invitation.revoked_at = utcnow()
+    record(invitation.statement_id, _actor(actor), "invitation revoked", invitation=invitation.id)
+
+
+def remind_unanswered(statement: Statement, *, actor) -> int:
+    """One reminder to each invitation without an answer, at most once a day."""
+    if not accepts_signatures(statement):
+        raise InvitationError("The statement is not open for signatures.")
+    cutoff = utcnow() - REMINDER_INTERVAL
+    due = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.statement_id == statement.id,
+            Invitation.revoked_at.is_(None),
+            Invitation.responded_at.is_(None),
+            Invitation.sent_at.is_not(None),
+            Invitation.sent_at <= cutoff,
+            (Invitation.reminded_at.is_(None)) | (Invitation.reminded_at <= cutoff),
+        )
+        .with_for_update()
+    ).all()
+    for invitation in due:
+        _send(invitation, "reminder")
+    if due:
+        record(statement.id, _actor(actor), "reminders sent", count=len(due))
+    return len(due)
+
+
+def count_invitations(statement: Statement) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.statement_id == statement.id)
+    )
+
+
+def _actor(user) -> str:
+    from ..audit import user_actor
+
+    return user_actor(user)

@@ -1,0 +1,304 @@
+"""Signing: through an invitation, through the open call, and managing a signature.
+
+Every path ends the same way: a Signature row that records the version of the
+text it consented to and that text's SHA-256, and an email queued in the same
+transaction. Signing twice never tells the page anything new (e-petitions' rule):
+the second attempt updates the same row (invitation) or emails the address
+(open call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record, user_actor
+from ..extensions import db
+from ..mail.compose import queue_mail
+from ..models import utcnow
+from ..signing import new_nonce
+from ..statements.lifecycle import accepts_signatures, settle_status
+from ..statements.models import Statement, Status
+from .links import manage_link, verify_link
+from .models import Invitation, SignatoryKind, Signature, SignatureSource, SignatureState
+from .names import name_key
+
+LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
+
+
+class SigningClosed(Exception):
+    """The statement no longer takes signatures (closed, past its deadline, published)."""
+
+
+class SigningError(ValueError):
+    """A signing request that cannot be carried out, with a message for people."""
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """What a signer submits, already validated and normalised by the form."""
+
+    name: str
+    acronym: str = ""
+    country: str = ""
+    website: str = ""
+    note: str = ""
+    kind: str = "organisation"
+    listed_publicly: bool = True
+    authorised_by: str = ""
+    authoriser_title: str = ""
+    contact_email: str = ""
+
+
+def _apply(signature: Signature, data: SignatureInput, statement: Statement) -> bool:
+    """Copy the input onto the signature and bind it to the current text.
+    True when anything the signer sees changed."""
+    version = statement.current_version
+    before = _visible(signature)
+    signature.name = data.name
+    signature.acronym = data.acronym
+    signature.country = data.country
+    signature.website = data.website
+    signature.note = data.note
+    signature.kind = SignatoryKind(data.kind)
+    signature.listed_publicly = data.listed_publicly
+    signature.authorised_by = data.authorised_by
+    signature.authoriser_title = data.authoriser_title
+    signature.contact_email = data.contact_email
+    signature.name_key = name_key(data.name)
+    signature.version = version
+    signature.text_sha256 = version.sha256
+    signature.updated_at = utcnow()
+    return _visible(signature) != before
+
+
+def _visible(signature: Signature) -> tuple:
+    return (
+        signature.name, signature.acronym, signature.country, signature.website,
+        signature.note, signature.kind, signature.listed_publicly, signature.authorised_by,
+        signature.authoriser_title, signature.contact_email, signature.version_id,
+        signature.state,
+    )  # fmt: skip
+
+
+def _next_position(statement: Statement) -> int:
+    last = db.session.scalar(
+        select(func.max(Signature.position)).where(Signature.statement_id == statement.id)
+    )
+    return (last or 0) + 1
+
+
+def _ensure_open(statement: Statement) -> None:
+    settle_status(statement)
+    if not accepts_signatures(statement):
+        raise SigningClosed
+
+
+def record_opened(invitation: Invitation) -> None:
+    """The partner pressed "Read and sign" (a POST: scanners never do)."""
+    if invitation.opened_at is None:
+        invitation.opened_at = utcnow()
+
+
+def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signature:
+    """Create, or update, the one signature of an invitation (not committed)."""
+    statement = invitation.statement
+    _ensure_open(statement)
+    signature = _signature_of(invitation)
+    if signature is None:
+        signature = Signature(
+            statement=statement,
+            invitation_id=invitation.id,
+            source=SignatureSource.INVITATION,
+            state=SignatureState.SIGNED,
+            nonce=new_nonce(),
+            position=_next_position(statement),
+            name=data.name,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(signature)
+                db.session.flush()
+        except IntegrityError:
+            # A concurrent POST for the same invitation won: update its row instead.
+            signature = _signature_of(invitation)
+            if signature is None:
+                raise
+    was_signed = signature.state is SignatureState.SIGNED and signature.id is not None
+    signature.state = SignatureState.SIGNED
+    signature.withdrawn_at = None
+    changed = _apply(signature, data, statement)
+    db.session.flush()
+    record_opened(invitation)
+    invitation.responded_at = utcnow()
+    if changed or not was_signed:
+        queue_mail(
+            "confirmation",
+            data.contact_email or invitation.email,
+            statement_id=statement.id,
+            statement=statement,
+            signature=signature,
+            link=manage_link(signature),
+        )
+        record(
+            statement.id,
+            f"signer via invitation {invitation.id}",
+            "signature saved",
+            signature=signature.id,
+            version=statement.current_version.number,
+        )
+    return signature
+
+
+def _signature_of(invitation: Invitation) -> Signature | None:
+    return db.session.scalar(select(Signature).where(Signature.invitation_id == invitation.id))
+
+
+def update_signature(signature: Signature, data: SignatureInput) -> bool:
+    """The signer changes their entry through the manage link (not committed)."""
+    statement = signature.statement
+    if statement.status is Status.PUBLISHED:
+        raise SigningError("The statement is published; ask its organisers to change your entry.")
+    if signature.state is not SignatureState.SIGNED:
+        raise SigningError("This signature is not active, so it cannot be changed.")
+    _ensure_open(statement)
+    changed = _apply(signature, data, statement)
+    if changed:
+        record(
+            statement.id, _signer(signature), "signature updated by signer", signature=signature.id
+        )
+    return changed
+
+
+def withdraw(signature: Signature) -> None:
+    """The signer takes their name off the statement (not committed)."""
+    if signature.statement.status is Status.PUBLISHED:
+        raise SigningError("The statement is published; ask its organisers to remove your name.")
+    if signature.state is SignatureState.WITHDRAWN:
+        return
+    signature.state = SignatureState.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    to = signature.contact_email or (signature.invitation.email if signature.invitation else "")
+    if to:
+        queue_mail(
+            "withdrawn",
+            to,
+            statement_id=signature.statement_id,
+            statement=signature.statement,
+            signature=signature,
+        )
+    record(
+        signature.statement_id, _signer(signature), "signature withdrawn", signature=signature.id
+    )
+
+
+def _signer(signature: Signature) -> str:
+    if signature.invitation_id:
+        return f"signer via invitation {signature.invitation_id}"
+    return f"signer of signature {signature.id}"
+
+
+def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | None:
+    """A public submission: unverified until its email is confirmed (not committed).
+
+    When the organisation or the email already signed, that address gets an
+    email and nothing is created; the page says the same either way.
+    """
+    _ensure_open(statement)
+    if not statement.open_call:
+        raise SigningClosed
+    existing = db.session.scalar(
+        select(Signature)
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.state.in_(LIVE_STATES),
+            or_(
+                Signature.name_key == name_key(data.name),
+                func.lower(Signature.contact_email) == data.contact_email.lower(),
+            ),
+        )
+        .limit(1)
+    )
+    if existing is not None:
+        queue_mail(
+            "already_signed", data.contact_email, statement_id=statement.id, statement=statement
+        )
+        return None
+    signature = Signature(
+        statement=statement,
+        source=SignatureSource.OPEN_CALL,
+        state=SignatureState.UNVERIFIED,
+        nonce=new_nonce(),
+        position=_next_position(statement),
+        name=data.name,
+    )
+    _apply(signature, data, statement)
+    db.session.add(signature)
+    db.session.flush()
+    queue_mail(
+        "verify_email",
+        data.contact_email,
+        statement_id=statement.id,
+        statement=statement,
+        signature=signature,
+        link=verify_link(signature),
+    )
+    return signature
+
+
+def verify_email(signature: Signature) -> None:
+    """The open-call signer confirmed their address: wait for the team (idempotent)."""
+    if signature.state is SignatureState.UNVERIFIED:
+        signature.state = SignatureState.PENDING
+        signature.verified_at = utcnow()
+        record(signature.statement_id, _signer(signature), "email verified", signature=signature.id)
+
+
+def approve(signature: Signature, *, actor) -> None:
+    """The team accepts a verified open-call signature (not committed)."""
+    if signature.state is not SignatureState.PENDING:
+        raise SigningError("Only a verified signature waiting for approval can be approved.")
+    signature.state = SignatureState.SIGNED
+    signature.decided_at = utcnow()
+    signature.decided_by_id = actor.id
+    queue_mail(
+        "approved",
+        signature.contact_email,
+        statement_id=signature.statement_id,
+        statement=signature.statement,
+        signature=signature,
+        link=manage_link(signature),
+    )
+    record(signature.statement_id, user_actor(actor), "signature approved", signature=signature.id)
+
+
+def reject(signature: Signature, *, actor, reason: str) -> None:
+    """The team declines a signature; the reason stays with the team."""
+    if signature.state not in (SignatureState.PENDING, SignatureState.UNVERIFIED):
+        raise SigningError("Only a signature waiting for approval can be rejected.")
+    signature.state = SignatureState.REJECTED
+    signature.decided_at = utcnow()
+    signature.decided_by_id = actor.id
+    signature.rejection_reason = reason
+    record(signature.statement_id, user_actor(actor), "signature rejected", signature=signature.id)
+
+
+def edit_display(signature: Signature, *, actor, name: str, acronym: str, note: str) -> None:
+    """The team corrects how an entry prints; the change is recorded."""
+    before = {"name": signature.name, "acronym": signature.acronym, "note": signature.note}
+    after = {"name": name, "acronym": acronym, "note": note}
+    if before == after:
+        return
+    signature.name, signature.acronym, signature.note = name, acronym, note
+    signature.name_key = name_key(name)
+    signature.updated_at = utcnow()
+    record(
+        signature.statement_id,
+        user_actor(actor),
+        "signature edited by team",
+        signature=signature.id,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,107 @@
+"""A statement's status: draft -> open -> closed -> published.
+
+The deadline closes a statement by itself without a cron job: `status_now`
+answers "closed" the moment the deadline passes, and the next write (any POST
+that touches the statement) stores it with `settle_status`. GET requests never
+write, so a mail scanner opening a link changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from ..models import utcnow
+from .models import SignatoryOrder, Statement, Status
+
+
+class LifecycleError(ValueError):
+    """A status change that is not allowed now, with a message for people."""
+
+
+def status_now(statement: Statement, now: datetime | None = None) -> Status:
+    """The status as of now: an open statement past its deadline is closed."""
+    if statement.status is Status.OPEN and statement.deadline is not None:
+        if (now or utcnow()) >= statement.deadline:
+            return Status.CLOSED
+    return statement.status
+
+
+def accepts_signatures(statement: Statement, now: datetime | None = None) -> bool:
+    """True while partners can sign: open and before the deadline."""
+    return status_now(statement, now) is Status.OPEN
+
+
+def settle_status(statement: Statement) -> Status:
+    """Store the deadline's effect (call inside a writing transaction)."""
+    current = status_now(statement)
+    if current is not statement.status:
+        statement.status = current
+    return current
+
+
+def deadline_from_local(value: datetime, time_zone: str) -> datetime:
+    """A naive local date and time in time_zone, as an aware UTC datetime."""
+    return value.replace(tzinfo=zone(time_zone)).astimezone(UTC)
+
+
+def deadline_in_zone(statement: Statement) -> datetime | None:
+    """The deadline as the statement's own time zone shows it."""
+    if statement.deadline is None:
+        return None
+    return statement.deadline.astimezone(zone(statement.time_zone))
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LifecycleError(f"Unknown time zone {name!r}.") from None
+
+
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name, sorted, for the opening form."""
+    return sorted(available_timezones())
+
+
+def open_for_signatures(
+    statement: Statement,
+    *,
+    deadline: datetime | None,
+    time_zone: str,
+    signatories_intro: str,
+    signatory_order: SignatoryOrder,
+    link_grace_hours: int = 0,
+    open_call: bool = False,
+) -> None:
+    """draft (or closed) -> open, with the deadline stored in UTC."""
+    settle_status(statement)
+    if statement.status not in (Status.DRAFT, Status.CLOSED):
+        raise LifecycleError(f"A {statement.status.value} statement cannot be opened.")
+    if deadline is not None and deadline <= utcnow():
+        raise LifecycleError("The deadline must be in the future.")
+    zone(time_zone)
+    statement.deadline = deadline
+    statement.time_zone = time_zone
+    statement.signatories_intro = signatories_intro
+    statement.signatory_order = signatory_order
+    statement.link_grace_hours = link_grace_hours
+    statement.open_call = open_call
+    statement.status = Status.OPEN
+
+
+def close(statement: Statement) -> None:
+    """open -> closed by hand: no new signatures."""
+    if settle_status(statement) is not Status.OPEN:
+        raise LifecycleError("Only an open statement can be closed.")
+    statement.status = Status.CLOSED
+
+
+def reopen(statement: Statement, *, deadline: datetime | None) -> None:
+    """closed -> open again, with a new deadline (or none)."""
+    if settle_status(statement) is not Status.CLOSED:
+        raise LifecycleError("Only a closed statement can be reopened.")
+    if deadline is not None and deadline <= utcnow():
+        raise LifecycleError("The new deadline must be in the future.")
+    statement.deadline = deadline
+    statement.status = Status.OPEN

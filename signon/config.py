@@ -24,6 +24,7 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    SESSION_COOKIE_SECURE = None  # None: Secure exactly when SIGNON_BASE_URL is https
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -33,6 +34,27 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     SECRET_KEY_FALLBACKS: list[str] = []
+
+    # Mail: "file" writes .eml files to instance/outbox/ and logs their links.
+    MAIL_BACKEND = "file"
+    MAIL_FROM = "signon <signon@localhost>"
+    MAIL_REPLY_TO = ""
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_SECURITY = "none"  # none | starttls | tls
+    MAIL_SMTP_USERNAME = ""
+    MAIL_SMTP_PASSWORD = ""
+    MAIL_SMTP_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_WORKER_THREAD = False  # drain the outbox in a thread of the web process
+    MAIL_POLL_SECONDS = 2.0
+
+    RATELIMIT_TOKEN_PAGES = "30 per minute"  # noqa: S105 (not a password: link pages)
+    RATELIMIT_PUBLIC_FORM = "10 per hour"
+    RATELIMIT_RESENDS = "20 per hour"
+    MAX_INVITATIONS_PER_PASTE = 2000
 
 
 def load(app: Flask, overrides: dict | None) -> None:

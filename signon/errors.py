@@ -46,7 +46,12 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
-        return error_page(code, title, message)
+        response = error_page(code, title, message)
+        # Keep what HTTP requires of the error itself: Allow on a 405, Retry-After...
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -16,7 +16,11 @@ class AccountError(ValueError):
 
 def find_user(email: str) -> User | None:
     """The user with this email, compared case-insensitively."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # Both sides through the database's lower(), the same one the unique index uses:
+    # SQLite's lower() leaves non-ASCII letters alone where Python's would not.
+    return db.session.scalar(
+        select(User).where(func.lower(User.email) == func.lower(email.strip()))
+    )
 
 
 def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:

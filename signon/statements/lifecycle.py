@@ -21,9 +21,9 @@ class LifecycleError(ValueError):
 
 def status_now(statement: Statement, now: datetime | None = None) -> Status:
     """The status as of now: an open statement past its deadline is closed."""
-    if statement.status is Status.OPEN and statement.deadline is not None:
-        if (now or utcnow()) >= statement.deadline:
-            return Status.CLOSED
+    deadline = statement.deadline
+    if statement.status is Status.OPEN and deadline is not None and (now or utcnow()) >= deadline:
+        return Status.CLOSED
     return statement.status
 
 

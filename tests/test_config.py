@@ -1,0 +1,233 @@
+"""Configuration: defaults, then instance/config.py, then SIGNON_* variables, then overrides.
+
+Every app here gets its own instance folder and a throwaway SQLite URL, so nothing
+touches the project's real instance/ folder.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from signon import create_app
+from signon.config import MIN_SECRET_KEY_LENGTH
+from signon.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def no_signon_environment(monkeypatch):
+    """Start each test from a clean environment: no SIGNON_* setting leaks in."""
+    for name in list(os.environ):
+        if name.startswith("SIGNON_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def instance(tmp_path):
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    return folder
+
+
+def build(instance, **config):
+    """An app on this instance folder and a SQLite file inside it."""
+    config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'test.db'}")
+    return create_app({"INSTANCE_PATH": instance, **config})
+
+
+# The secret key
+
+
+def test_first_run_writes_a_strong_private_secret_key(instance):
+    app = build(instance)
+
+    key_file = instance / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text().strip()
+    assert len(key) >= MIN_SECRET_KEY_LENGTH
+    assert len(set(key)) > 16  # random, not "aaaa..."
+    assert app.config["SECRET_KEY"] == key
+
+
+def test_next_run_reuses_the_written_key(instance):
+    first = build(instance)
+    second = build(instance)
+
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    # A session signed before the restart is still read after it.
+    cookie = first.session_interface.get_signing_serializer(first).dumps({"user": "1"})
+    assert second.session_interface.get_signing_serializer(second).loads(cookie) == {"user": "1"}
+
+
+def test_each_instance_gets_its_own_key(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    assert build(one).config["SECRET_KEY"] != build(two).config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("content", ["", "\n", "short\n"])
+def test_damaged_key_file_stops_the_start(instance, content):
+    key_file = instance / "secret_key"
+    key_file.write_text(content)
+
+    with pytest.raises(RuntimeError, match="secret_key"):
+        build(instance)
+    assert key_file.read_text() == content  # left for the administrator to look at
+
+
+def test_short_configured_secret_key_stops_the_start(instance):
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too short"):
+        build(instance, SECRET_KEY="short")
+    assert not (instance / "secret_key").exists()
+
+
+def test_short_secret_key_from_the_environment_stops_the_start(instance, monkeypatch):
+    monkeypatch.setenv("SIGNON_SECRET_KEY", "changeme")
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too short"):
+        build(instance)
+
+
+@pytest.mark.parametrize("mode", ["TESTING", "DEBUG"])
+def test_short_secret_key_is_tolerated_in_tests_and_debugging(instance, mode):
+    app = build(instance, SECRET_KEY="short", **{mode: True})
+
+    assert app.config["SECRET_KEY"] == "short"
+
+
+def test_strong_configured_secret_key_is_used_as_given(instance):
+    key = "k" * MIN_SECRET_KEY_LENGTH
+
+    assert build(instance, SECRET_KEY=key).config["SECRET_KEY"] == key
+    assert not (instance / "secret_key").exists()
+
+
+# instance/config.py and the environment
+
+
+def test_instance_config_file_is_read(instance):
+    (instance / "config.py").write_text(
+        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+    )
+
+    app = build(instance)
+
+    assert app.config["SIGNON_BASE_URL"] == "https://statements.example.org"
+    assert app.config["RATELIMIT_LOGIN"] == "5 per minute"
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # follows the https base URL
+
+
+def test_https_base_url_makes_the_session_cookie_secure(instance):
+    app = build(instance, SIGNON_BASE_URL="https://statements.example.org")
+
+    response = app.test_client().get("/login", base_url="https://statements.example.org")
+
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
+    assert "; Secure" in cookie
+    assert "; HttpOnly" in cookie
+    assert "; SameSite=Lax" in cookie
+
+
+def test_explicit_cookie_setting_wins_over_the_base_url(instance):
+    app = build(
+        instance, SIGNON_BASE_URL="https://statements.example.org", SESSION_COOKIE_SECURE=False
+    )
+
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_plain_http_base_url_leaves_cookies_usable_without_https(instance):
+    app = build(instance, SIGNON_BASE_URL="http://127.0.0.1:5000")
+
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_environment_overrides_instance_config_file(instance, monkeypatch):
+    (instance / "config.py").write_text(
+        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+    )
+    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+    monkeypatch.setenv("SIGNON_MAX_CONTENT_LENGTH", "1048576")
+
+    app = build(instance)
+
+    assert app.config["SIGNON_BASE_URL"] == "https://signon.coalition.example"
+    assert app.config["RATELIMIT_LOGIN"] == "5 per minute"  # not overridden, kept
+    assert app.config["MAX_CONTENT_LENGTH"] == 1048576  # read as a number
+
+
+def test_create_app_overrides_beat_the_environment(instance, monkeypatch):
+    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+
+    app = build(instance, SIGNON_BASE_URL="http://signon.test")
+
+    assert app.config["SIGNON_BASE_URL"] == "http://signon.test"
+
+
+def test_database_url_from_the_environment_picks_the_database(instance, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere.db"
+    monkeypatch.setenv("SIGNON_DATABASE_URL", f"sqlite:///{elsewhere}")
+
+    app = create_app({"INSTANCE_PATH": instance})
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{elsewhere}"
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE probe (id INTEGER)"))
+        db.session.commit()
+        db.engine.dispose()
+    assert elsewhere.exists()
+    assert not (instance / "signon.db").exists()
+
+
+def test_database_url_in_instance_config_file_is_used(instance, tmp_path):
+    elsewhere = tmp_path / "from-file.db"
+    (instance / "config.py").write_text(f'DATABASE_URL = "sqlite:///{elsewhere}"\n')
+
+    app = create_app({"INSTANCE_PATH": instance})
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{elsewhere}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://signon:secret@db.internal:5432/signon",
+        "postgres://signon:secret@db.internal:5432/signon",
+    ],
+)
+def test_postgresql_url_uses_psycopg_3(instance, url):
+    app = build(instance, DATABASE_URL=url)
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://signon:secret@db.internal:5432/signon"
+    )
+    with app.app_context():
+        assert db.engine.url.drivername == "postgresql+psycopg"
+
+
+def test_instance_path_from_the_environment_holds_key_and_database(tmp_path, monkeypatch):
+    instance = tmp_path / "moved-instance"
+    monkeypatch.setenv("SIGNON_INSTANCE_PATH", str(instance))
+
+    app = create_app()
+
+    assert app.instance_path == str(instance)
+    assert (instance / "secret_key").exists()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'signon.db'}"
+
+
+def test_instance_path_from_the_environment_reads_its_config_file(tmp_path, monkeypatch):
+    instance = tmp_path / "moved-instance"
+    instance.mkdir()
+    (instance / "config.py").write_text('SIGNON_BASE_URL = "https://moved.example"\n')
+    monkeypatch.setenv("SIGNON_INSTANCE_PATH", str(instance))
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
+
+    assert app.config["SIGNON_BASE_URL"] == "https://moved.example"

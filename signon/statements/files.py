@@ -96,22 +96,27 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
         data = yaml.safe_load(front)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        fail(mark.line + 2 if mark else None, f"the front matter is not valid YAML: {problem}")
+        line, problem = _yaml_error_line(error, front)
+        fail(line, f"the front matter is not valid YAML: {problem}")
     if not isinstance(data, dict):
         fail(2, "the front matter must be a mapping of keys to values")
 
     def line_of(*path) -> int | None:
-        current = node
+        # The line of a mapping's key (not of its value, which may start on the
+        # next line), or of a list item.
+        current, line = node, None
         for step in path:
             if isinstance(current, yaml.MappingNode):
-                current = next((v for k, v in current.value if k.value == step), None)
+                pair = next(((k, v) for k, v in current.value if k.value == step), None)
+                if pair is None:
+                    return None
+                line, current = pair[0].start_mark.line, pair[1]
             elif isinstance(current, yaml.SequenceNode) and isinstance(step, int):
-                current = current.value[step] if step < len(current.value) else None
-            if current is None:
-                return None
-        return current.start_mark.line + 2
+                if step >= len(current.value):
+                    return None
+                current = current.value[step]
+                line = current.start_mark.line
+        return None if line is None else line + 2
 
     for key in data:
         if key not in STATEMENT_KEYS:
@@ -185,9 +190,10 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
             )
         signatories.append(Signatory(**values, kind=kind, anonymous=anonymous))
 
+    for number, line in enumerate(body.split("\n"), start=end + 2):
+        if has_control_characters(line, multiline=True):
+            fail(number, "the body contains control characters")
     body = canonical_text(body)
-    if has_control_characters(body, multiline=True):
-        fail(end + 2, "the body contains control characters")
     if len(body.encode("utf-8")) > MAX_BODY_BYTES:
         fail(end + 2, f"the body is larger than {MAX_BODY_BYTES // 1000} KB")
     return StatementFile(
@@ -200,6 +206,30 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         signatories_intro=intro,
         signatories=signatories,
     )
+
+
+def _yaml_error_line(error: yaml.YAMLError, front: str) -> tuple[int | None, str]:
+    """The file line of a YAML error and what went wrong, for people.
+
+    The front matter starts on the file's second line. A scanner error's context
+    (an unclosed quote, a key without its colon) is where the mistake is; its
+    problem mark is often only where PyYAML gave up, lines later.
+    """
+    if isinstance(error, yaml.reader.ReaderError):
+        line = front[: error.position].count("\n") + 2
+        return line, f"{error.reason} (U+{error.character:04X})"
+    context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem_mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    at_end = problem_mark is not None and problem_mark.index >= len(front.rstrip())
+    if context_mark is not None and (isinstance(error, yaml.scanner.ScannerError) or at_end):
+        mark = context_mark
+    else:
+        mark = problem_mark
+    if context:
+        problem = f"{context}: {problem}"
+    return (mark.line + 2 if mark else None), problem
 
 
 def _is_slug(value: str) -> bool:

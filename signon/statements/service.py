@@ -128,9 +128,7 @@ def _latest_version_locked(statement: Statement) -> Version | None:
     """
     if statement.id is None:
         return None
-    db.session.execute(
-        select(Statement.id).where(Statement.id == statement.id).with_for_update()
-    )
+    db.session.execute(select(Statement.id).where(Statement.id == statement.id).with_for_update())
     return db.session.scalar(
         select(Version)
         .where(Version.statement_id == statement.id)

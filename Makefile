@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/signon db upgrade
 	$(BIN)/signon demo
-	$(BIN)/signon run --host $(HOST) --port $(PORT)
+	SIGNON_MAIL_WORKER_THREAD=true $(BIN)/signon run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)

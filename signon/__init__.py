@@ -42,14 +42,22 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
 
     from .accounts.views import blueprint as accounts_blueprint
+    from .signatures.signer_views import blueprint as signer_blueprint
+    from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
 
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(statements_blueprint)
+    app.register_blueprint(signatures_blueprint)
+    app.register_blueprint(signer_blueprint)
 
     from .cli import register_commands
 
     register_commands(app)
+    if app.config["MAIL_WORKER_THREAD"]:
+        from .mail.worker import start_background_worker
+
+        app.extensions["signon.outbox_worker"] = start_background_worker(app)
     return app
 
 

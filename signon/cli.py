@@ -28,7 +28,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to app.cli (so `flask --app signon` has them too)."""
-    for command in (init_db, create_user, import_command, export_command, demo):
+    for command in (init_db, create_user, import_command, export_command, demo, send_mail):
         app.cli.add_command(command)
 
 
@@ -118,3 +118,36 @@ def demo() -> None:
 
     for line in create_demo():
         click.echo(line)
+
+
+@click.command("send-mail", help="Send the mail waiting in the outbox; --loop keeps sending.")
+@click.option("--loop", is_flag=True, help="Keep draining until stopped (Ctrl-C or SIGTERM).")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
+@with_appcontext
+def send_mail(loop: bool, interval: float) -> None:
+    import signal
+    import time
+
+    from flask import current_app
+
+    from .mail.worker import drain_once
+
+    app = current_app._get_current_object()
+    stopping = False
+
+    def stop(*_args):
+        nonlocal stopping
+        stopping = True
+
+    if loop:
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            result = drain_once(app)
+            if not loop or result.sent or result.retrying or result.failed:
+                click.echo(f"Outbox: {result}.")
+            if not loop or stopping:
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass

@@ -15,7 +15,14 @@ CONTENT_SECURITY_POLICY = (
 def register(app: Flask) -> None:
     """Install the after-request headers and the Jinja helpers."""
     app.after_request(_security_headers)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, text_direction=direction)
+    from .statements.lifecycle import deadline_in_zone, status_now
+
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        text_direction=direction,
+        status_now=status_now,
+        deadline_in_zone=deadline_in_zone,
+    )
     app.jinja_env.filters["when"] = _when
 
 

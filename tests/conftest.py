@@ -147,3 +147,35 @@ def create_statement(app, dummy_user):
 @pytest.fixture
 def dummy_statement(create_statement):
     return create_statement()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; `.mailbox` holds what it received."""
+    from .mailbox import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_via_smtp(app, smtp_server):
+    """The app sends through `smtp_server` (mail settings are read at send time)."""
+    app.config.update(
+        MAIL_BACKEND="smtp",
+        MAIL_SMTP_HOST="127.0.0.1",
+        MAIL_SMTP_PORT=smtp_server.port,
+        MAIL_SMTP_TIMEOUT=5,
+        MAIL_FROM="Meridia coalition <statements@coalition.example>",
+        MAIL_REPLY_TO="lead@coalition.example",
+    )
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def send_outbox(app):
+    """send_outbox() drains the outbox once, as `signon send-mail` does."""
+    from signon.mail.worker import drain_once
+
+    return lambda: drain_once(app)

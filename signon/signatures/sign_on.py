@@ -109,7 +109,7 @@ def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signat
     signature = _signature_of(invitation)
     if signature is None:
         signature = Signature(
-            statement=statement,
+            statement_id=statement.id,
             invitation_id=invitation.id,
             source=SignatureSource.INVITATION,
             state=SignatureState.SIGNED,

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..languages import LANGUAGES
 from ..validators import NoControlCharacters, multiline, one_line
@@ -57,3 +66,59 @@ class StatementForm(FlaskForm):
     def validate_language(self, field):
         if field.data not in LANGUAGES:
             raise ValidationError("Choose a language from the list.")
+
+
+ORDER_CHOICES = [
+    SelectChoice("alphabetical", "Alphabetical (Ö with O, each script in its own order)"),
+    SelectChoice("as-listed", "As listed (the order you curate)"),
+    SelectChoice("signed-at", "In the order they signed"),
+]
+
+
+class OpenForm(FlaskForm):
+    """Open a statement for signatures."""
+
+    deadline = DateTimeLocalField(
+        "Deadline (optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Signatures close by themselves at this time.",
+    )
+    time_zone = StringField(
+        "Time zone of the deadline",
+        default="UTC",
+        filters=[one_line],
+        validators=[DataRequired(), Length(max=64), NoControlCharacters()],
+        description="For example Europe/Paris, Asia/Bishkek or UTC.",
+    )
+    link_grace_hours = IntegerField(
+        "Links keep working after the deadline for (hours)",
+        default=0,
+        validators=[NumberRange(min=0, max=24 * 30)],
+    )
+    signatories_intro = StringField(
+        "Sentence above the list of signatories",
+        default="This statement is signed by the following organisations:",
+        filters=[one_line],
+        validators=[Length(max=1000), NoControlCharacters()],
+    )
+    signatory_order = RadioField("Order of the list", choices=ORDER_CHOICES, default="alphabetical")
+    open_call = BooleanField("Also let anyone sign through a public form (moderated)")
+
+    def validate_time_zone(self, field):
+        from .lifecycle import LifecycleError, zone
+
+        try:
+            zone(field.data)
+        except LifecycleError as error:
+            raise ValidationError(f"{error} Use a name like Europe/Paris or UTC.") from None
+
+    def validate_signatory_order(self, field):
+        if field.data not in ("alphabetical", "as-listed", "signed-at"):
+            raise ValidationError("Choose one of the listed orders.")
+
+
+class ReopenForm(FlaskForm):
+    deadline = DateTimeLocalField(
+        "New deadline (optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )

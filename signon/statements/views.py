@@ -8,13 +8,23 @@ from sqlalchemy import func, select
 
 from ..accounts.access import statement_for
 from ..accounts.models import Role
+from ..audit import record, user_actor
 from ..documents.markdown import render_html
 from ..extensions import db
 from ..signatures.models import Signature, SignatureState
 from .diff import diff_html, diff_stats, word_diff
 from .files import dump_statement_file
-from .forms import StatementForm
-from .models import Version
+from .forms import OpenForm, ReopenForm, StatementForm
+from .lifecycle import (
+    LifecycleError,
+    close,
+    deadline_from_local,
+    deadline_in_zone,
+    open_for_signatures,
+    reopen,
+    time_zone_names,
+)
+from .models import SignatoryOrder, Version
 from .service import create_statement, save_version, statements_visible_to, version_by_number
 from .transfer import export_statement
 
@@ -168,3 +178,98 @@ def export(slug: str):
         mimetype="text/markdown",
         headers={"Content-Disposition": f'attachment; filename="{statement.slug}.md"'},
     )
+
+
+@blueprint.route("/statements/<slug>/open", methods=["GET", "POST"])
+@login_required
+def open_statement(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    form = OpenForm(obj=None if request.method == "POST" else _open_defaults(statement))
+    if form.validate_on_submit():
+        try:
+            deadline = (
+                deadline_from_local(form.deadline.data, form.time_zone.data)
+                if form.deadline.data
+                else None
+            )
+            open_for_signatures(
+                statement,
+                deadline=deadline,
+                time_zone=form.time_zone.data,
+                signatories_intro=form.signatories_intro.data or "",
+                signatory_order=SignatoryOrder(form.signatory_order.data),
+                link_grace_hours=form.link_grace_hours.data or 0,
+                open_call=form.open_call.data,
+            )
+        except LifecycleError as error:
+            form.deadline.errors = [*form.deadline.errors, str(error)]
+        else:
+            record(
+                statement.id,
+                user_actor(current_user),
+                "opened for signatures",
+                deadline=deadline.isoformat() if deadline else None,
+            )
+            db.session.commit()
+            flash("The statement is open for signatures. Invite your partners now.", "success")
+            return redirect(url_for("signatures.invitations", slug=slug))
+    return render_template(
+        "statements/open.html", statement=statement, form=form, time_zones=time_zone_names()
+    ), 400 if form.errors else 200
+
+
+def _open_defaults(statement):
+    from types import SimpleNamespace
+
+    local = deadline_in_zone(statement)
+    return SimpleNamespace(
+        deadline=local.replace(tzinfo=None) if local else None,
+        time_zone=statement.time_zone,
+        link_grace_hours=statement.link_grace_hours,
+        signatories_intro=statement.signatories_intro
+        or "This statement is signed by the following organisations:",
+        signatory_order=statement.signatory_order.value,
+        open_call=statement.open_call,
+    )
+
+
+@blueprint.route("/statements/<slug>/close", methods=["POST"])
+@login_required
+def close_statement(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    try:
+        close(statement)
+    except LifecycleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("statements.show", slug=slug))
+    record(statement.id, user_actor(current_user), "closed")
+    db.session.commit()
+    flash("Signatures are closed. You can curate the list, or reopen.", "success")
+    return redirect(url_for("statements.show", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/reopen", methods=["POST"])
+@login_required
+def reopen_statement(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    form = ReopenForm()
+    form.validate_on_submit()
+    try:
+        deadline = (
+            deadline_from_local(form.deadline.data, statement.time_zone)
+            if form.deadline.data
+            else None
+        )
+        reopen(statement, deadline=deadline)
+    except LifecycleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("statements.show", slug=slug))
+    record(
+        statement.id,
+        user_actor(current_user),
+        "reopened",
+        deadline=deadline.isoformat() if deadline else None,
+    )
+    db.session.commit()
+    flash("The statement is open for signatures again.", "success")
+    return redirect(url_for("statements.show", slug=slug))

@@ -1,0 +1,140 @@
+"""Forms for inviting, signing, and curating the list."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from ..validators import NoControlCharacters, one_line
+
+KIND_CHOICES = [
+    SelectChoice("organisation", "An organisation"),
+    SelectChoice("individual", "An individual, in my own name"),
+]
+
+
+def _line(label: str, limit: int, *validators, **kwargs) -> StringField:
+    return StringField(
+        label,
+        filters=[one_line],
+        validators=[*validators, Length(max=limit), NoControlCharacters()],
+        **kwargs,
+    )
+
+
+class InvitationListForm(FlaskForm):
+    """Step 1: paste or upload; the list is checked, nothing is saved."""
+
+    rows = TextAreaField(
+        "Paste the list",
+        validators=[Optional(), Length(max=400_000)],
+        description="One partner per line: organisation, email, contact name (optional).",
+        render_kw={"rows": 8},
+    )
+    upload = FileField("…or upload a CSV file", validators=[FileAllowed(["csv", "txt"])])
+
+
+class ConfirmInvitationsForm(FlaskForm):
+    """Step 2: the checked rows come back and are checked again before saving."""
+
+    rows = HiddenField(validators=[DataRequired(), Length(max=400_000)])
+
+
+class SignatureForm(FlaskForm):
+    name = _line("Organisation name", 300, DataRequired(message="Enter the name to be listed."))
+    acronym = _line("Acronym", 50)
+    country = _line("Country", 100)
+    website = URLField(
+        "Website",
+        filters=[one_line],
+        validators=[
+            Optional(),
+            Length(max=300),
+            NoControlCharacters(),
+            URL(require_tld=True, message="Enter a full address starting with https://"),
+        ],
+    )
+    note = _line(
+        "Note printed after your name (optional)",
+        500,
+        description="For example: “within the framework of the Observatory for the "
+        "Protection of Human Rights Defenders”.",
+    )
+    kind = RadioField("Signing as", choices=KIND_CHOICES, default="organisation")
+    listed_publicly = BooleanField("List our name publicly", default=True)
+    authorised_by = _line("Name of the person authorising the signature", 200)
+    authoriser_title = _line("Their role", 200)
+    contact_email = EmailField(
+        "Contact email (only the organisers see it)",
+        filters=[one_line],
+        validators=[
+            Optional(),
+            Length(max=254),
+            NoControlCharacters(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    authorised = BooleanField(
+        "I am authorised to sign on behalf of this organisation",
+        validators=[InputRequired(message="Please confirm you are authorised to sign.")],
+    )
+
+    def validate_kind(self, field):
+        if field.data not in ("organisation", "individual"):
+            raise ValidationError("Choose organisation or individual.")
+
+    def validate_authorised_by(self, field):
+        if self.kind.data == "organisation" and not field.data:
+            raise ValidationError("Say who authorised this signature.")
+
+    def validate_website(self, field):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a full address starting with https://")
+
+
+class OpenCallForm(SignatureForm):
+    """The public form: the contact email is required, it receives the verification."""
+
+    contact_email = EmailField(
+        "Your email (we send a confirmation link; only the organisers see it)",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter your email: we send a link to confirm it."),
+            Length(max=254),
+            NoControlCharacters(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+
+
+class EditDisplayForm(FlaskForm):
+    name = _line("Name as printed", 300, DataRequired())
+    acronym = _line("Acronym", 50)
+    note = _line("Note", 500)
+
+
+class RejectForm(FlaskForm):
+    reason = _line("Reason (kept within your team)", 500)
+
+
+class ActionForm(FlaskForm):
+    """A button that POSTs: only the CSRF token."""

@@ -1,0 +1,46 @@
+"""Which signatures make the final list, as the signatory section prints it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..documents.signatories import Signatory, SignatorySection, build_section
+from ..extensions import db
+from ..statements.models import Statement
+from .models import Signature, SignatureState
+
+
+def listed_signatures(statement: Statement) -> list[Signature]:
+    """Signatures that appear in the final documents: those signed (or approved)."""
+    return list(
+        db.session.scalars(
+            select(Signature).where(
+                Signature.statement_id == statement.id,
+                Signature.state == SignatureState.SIGNED,
+            )
+        )
+    )
+
+
+def as_signatory(signature: Signature) -> Signatory:
+    """A signature as the document model sees it: display fields only, no contacts."""
+    return Signatory(
+        name=signature.name,
+        acronym=signature.acronym,
+        country=signature.country,
+        note=signature.note,
+        kind=signature.kind.value,
+        listed=signature.listed_publicly,
+        position=signature.position,
+        signed_at=signature.signed_at.isoformat(),
+    )
+
+
+def final_section(statement: Statement) -> SignatorySection:
+    """The signatory section exactly as the documents print it."""
+    return build_section(
+        (as_signatory(s) for s in listed_signatures(statement)),
+        order=statement.signatory_order.value,
+        language=statement.language,
+        intro=statement.signatories_intro,
+    )

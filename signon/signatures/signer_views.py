@@ -1,0 +1,236 @@
+"""Routes a signer reaches from an email link or the open call; no account needed.
+
+GET only shows pages: mail scanners open links before people do. Every change is
+a POST with a CSRF token, answered with a redirect to a page that shows the result.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from sqlalchemy import select
+
+from ..documents.markdown import render_html
+from ..extensions import db, limiter
+from ..signing import Purpose
+from ..statements.lifecycle import deadline_in_zone, status_now
+from ..statements.models import Statement, Status
+from .forms import ActionForm, OpenCallForm, SignatureForm
+from .models import Signature, SignatureState
+from .sign_on import (
+    SignatureInput,
+    SigningClosed,
+    SigningError,
+    record_opened,
+    sign_from_invitation,
+    submit_open_call,
+    update_signature,
+    verify_email,
+    withdraw,
+)
+from .tokens import LinkProblem, invitation_from, link_problem_page, signature_from
+
+blueprint = Blueprint("signer", __name__)
+
+
+def _token_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN_PAGES"]
+
+
+def _public_form_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC_FORM"]
+
+
+limiter.limit(_token_limit)(blueprint)
+
+
+@blueprint.after_request
+def private_page_headers(response):
+    """Token pages: the URL is a secret; keep it out of Referer headers and caches."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.errorhandler(LinkProblem)
+def bad_link(problem: LinkProblem):
+    return link_problem_page(problem)
+
+
+@blueprint.errorhandler(SigningClosed)
+def closed(_error):
+    return render_template("signer/link_problem.html", kind="closed", statement=None), 410
+
+
+def _input(form: SignatureForm) -> SignatureInput:
+    return SignatureInput(
+        name=form.name.data,
+        acronym=form.acronym.data or "",
+        country=form.country.data or "",
+        website=form.website.data or "",
+        note=form.note.data or "",
+        kind=form.kind.data,
+        listed_publicly=bool(form.listed_publicly.data),
+        authorised_by=form.authorised_by.data or "",
+        authoriser_title=form.authoriser_title.data or "",
+        contact_email=form.contact_email.data or "",
+    )
+
+
+def _text(statement: Statement) -> dict:
+    version = statement.current_version
+    return {"version": version, "html": render_html(version.body)}
+
+
+@blueprint.route("/i/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    invite = invitation_from(token)
+    form = ActionForm()
+    if form.validate_on_submit():
+        record_opened(invite)
+        db.session.commit()
+        return redirect(url_for("signer.sign", token=token), 303)
+    statement = invite.statement
+    return render_template(
+        "signer/landing.html",
+        invitation=invite,
+        statement=statement,
+        form=form,
+        deadline=deadline_in_zone(statement),
+    )
+
+
+@blueprint.route("/i/<token>/sign", methods=["GET", "POST"])
+def sign(token: str):
+    invite = invitation_from(token)
+    statement = invite.statement
+    existing = db.session.scalar(select(Signature).where(Signature.invitation_id == invite.id))
+    form = SignatureForm(obj=existing if existing else None)
+    if not form.is_submitted() and existing is None:
+        form.name.data = invite.organisation
+        form.contact_email.data = invite.email
+        form.authorised_by.data = invite.contact_name
+    if form.validate_on_submit():
+        sign_from_invitation(invite, _input(form))
+        db.session.commit()
+        return redirect(url_for("signer.signed", token=token), 303)
+    return render_template(
+        "signer/sign.html",
+        form=form,
+        statement=statement,
+        existing=existing,
+        deadline=deadline_in_zone(statement),
+        action=url_for("signer.sign", token=token),
+        **_text(statement),
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/i/<token>/signed")
+def signed(token: str):
+    invite = invitation_from(token, for_signing=False)
+    signature = db.session.scalar(select(Signature).where(Signature.invitation_id == invite.id))
+    if signature is None:
+        return redirect(url_for("signer.sign", token=token))
+    return render_template("signer/signed.html", signature=signature, statement=invite.statement)
+
+
+@blueprint.route("/m/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
+    statement = signature.statement
+    form = SignatureForm(obj=signature)
+    message = None
+    if form.validate_on_submit():
+        try:
+            changed = update_signature(signature, _input(form))
+        except SigningError as error:
+            message = str(error)
+        except SigningClosed:
+            message = "Signatures for this statement are closed, so your entry cannot change."
+        else:
+            db.session.commit()
+            return redirect(url_for("signer.manage", token=token, saved=int(changed)), 303)
+    return render_template(
+        "signer/manage.html",
+        form=form,
+        signature=signature,
+        statement=statement,
+        withdraw_form=ActionForm(),
+        message=message,
+        token=token,
+        can_change=signature.state is SignatureState.SIGNED
+        and status_now(statement) is Status.OPEN,
+        **_text(statement),
+    ), 400 if form.errors or message else 200
+
+
+@blueprint.route("/m/<token>/withdraw", methods=["POST"])
+def withdraw_signature(token: str):
+    signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
+    ActionForm().validate_on_submit()
+    try:
+        withdraw(signature)
+    except SigningError as error:
+        return render_template(
+            "signer/message.html", title="Cannot withdraw", message=str(error)
+        ), 409
+    db.session.commit()
+    return redirect(url_for("signer.manage", token=token), 303)
+
+
+@blueprint.route("/s/<slug>/sign", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def open_call(slug: str):
+    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
+    if statement is None or not statement.open_call or statement.status is Status.DRAFT:
+        return render_template(
+            "errors.html",
+            code=404,
+            title="Not found",
+            message="There is no open call at this address.",
+        ), 404
+    if status_now(statement) is not Status.OPEN:
+        return render_template(
+            "signer/link_problem.html",
+            kind="closed",
+            statement=statement,
+            deadline=deadline_in_zone(statement),
+        ), 410
+    form = OpenCallForm()
+    if form.validate_on_submit():
+        submit_open_call(statement, _input(form))
+        db.session.commit()
+        return redirect(url_for("signer.check_email", slug=slug), 303)
+    return render_template(
+        "signer/sign.html",
+        form=form,
+        statement=statement,
+        existing=None,
+        deadline=deadline_in_zone(statement),
+        action=url_for("signer.open_call", slug=slug),
+        open_call=True,
+        **_text(statement),
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/s/<slug>/sign/check-email")
+def check_email(slug: str):
+    return render_template(
+        "signer/message.html",
+        title="Check your email",
+        message="We sent a message to the address you gave. Follow the link "
+        "in it to confirm your signature. If it does not arrive within a "
+        "few minutes, look in your spam folder.",
+    )
+
+
+@blueprint.route("/v/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    signature = signature_from(token, Purpose.VERIFY_EMAIL)
+    form = ActionForm()
+    if form.validate_on_submit():
+        verify_email(signature)
+        db.session.commit()
+        return redirect(url_for("signer.verify", token=token), 303)
+    return render_template(
+        "signer/verify.html", signature=signature, form=form, statement=signature.statement
+    )

@@ -1,0 +1,75 @@
+"""Turning a link's token into its record, or into the right page for a bad link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, render_template
+
+from ..extensions import db
+from ..models import utcnow
+from ..signing import ExpiredToken, InvalidToken, Purpose, read_token
+from ..statements.lifecycle import deadline_in_zone, status_now
+from ..statements.models import Status
+from .models import Invitation, Signature
+
+
+class LinkProblem(Exception):
+    """A link that cannot be used; carries the page that explains why."""
+
+    def __init__(self, status: int, kind: str, statement=None):
+        self.status, self.kind, self.statement = status, kind, statement
+
+
+def link_problem_page(problem: LinkProblem):
+    """The page for a bad link: invalid (400), expired or revoked (410), closed (410)."""
+    statement = problem.statement
+    return render_template(
+        "signer/link_problem.html",
+        kind=problem.kind,
+        statement=statement,
+        deadline=deadline_in_zone(statement) if statement else None,
+    ), problem.status
+
+
+def _load(purpose: Purpose, token: str, model):
+    try:
+        record_id, nonce = read_token(purpose, token)
+    except ExpiredToken:
+        raise LinkProblem(410, "expired") from None
+    except InvalidToken:
+        raise LinkProblem(400, "invalid") from None
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise LinkProblem(400, "invalid")
+    return record, nonce
+
+
+def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:
+    """The invitation a link points at, still valid, of a statement taking signatures."""
+    invitation, nonce = _load(Purpose.INVITE, token, Invitation)
+    statement = invitation.statement
+    if invitation.revoked_at is not None:
+        raise LinkProblem(410, "revoked", statement)
+    if nonce != invitation.nonce:
+        raise LinkProblem(410, "replaced", statement)
+    if statement.deadline is not None:
+        grace = timedelta(hours=statement.link_grace_hours)
+        if utcnow() > statement.deadline + grace:
+            raise LinkProblem(410, "expired", statement)
+    if for_signing and status_now(statement) is not Status.OPEN:
+        raise LinkProblem(410, "closed", statement)
+    return invitation
+
+
+def signature_from(token: str, purpose: Purpose) -> Signature:
+    """The signature a manage or verify link points at."""
+    signature, nonce = _load(purpose, token, Signature)
+    if nonce != signature.nonce:
+        raise LinkProblem(410, "replaced", signature.statement)
+    return signature
+
+
+def not_found_unless(condition: bool) -> None:
+    if not condition:
+        abort(404)

@@ -1,0 +1,261 @@
+"""Team routes: invitations, the signature list, moderation, the final list preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.access import statement_for
+from ..accounts.models import Role
+from ..extensions import db
+from ..mail.models import MailState, OutboxMessage
+from ..statements.lifecycle import accepts_signatures
+from .duplicates import find_duplicates
+from .forms import (
+    ActionForm,
+    ConfirmInvitationsForm,
+    EditDisplayForm,
+    InvitationListForm,
+    RejectForm,
+)
+from .invitations import (
+    InvitationError,
+    add_invitations,
+    check_list,
+    decode_upload,
+    remind_unanswered,
+    resend,
+    revoke,
+)
+from .listing import final_section
+from .models import Invitation, Signature
+from .sign_on import SigningError, approve, edit_display, reject
+
+blueprint = Blueprint("signatures", __name__)
+
+
+@blueprint.route("/statements/<slug>/invitations")
+@login_required
+def invitations(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    return _invitations_page(statement, InvitationListForm())
+
+
+def _invitations_page(statement, form, status: int = 200):
+    rows = db.session.scalars(
+        select(Invitation).where(Invitation.statement_id == statement.id).order_by(Invitation.id)
+    ).all()
+    failed = set(
+        db.session.scalars(
+            select(OutboxMessage.invitation_id).where(
+                OutboxMessage.statement_id == statement.id,
+                OutboxMessage.state == MailState.FAILED,
+            )
+        )
+    )
+    pending = set(
+        db.session.scalars(
+            select(OutboxMessage.invitation_id).where(
+                OutboxMessage.statement_id == statement.id,
+                OutboxMessage.state.in_([MailState.PENDING, MailState.SENDING]),
+            )
+        )
+    )
+    return render_template(
+        "signatures/invitations.html",
+        statement=statement,
+        invitations=rows,
+        form=form,
+        failed=failed,
+        pending=pending,
+        action=ActionForm(),
+        accepting=accepts_signatures(statement),
+    ), status
+
+
+@blueprint.route("/statements/<slug>/invitations/check", methods=["POST"])
+@login_required
+def check_invitations(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    form = InvitationListForm()
+    if not form.validate_on_submit():
+        return _invitations_page(statement, form, 400)
+    try:
+        text = decode_upload(form.upload.data.read()) if form.upload.data else form.rows.data
+    except InvitationError as error:
+        form.upload.errors = [str(error)]
+        return _invitations_page(statement, form, 400)
+    if not (text or "").strip():
+        form.rows.errors = ["Paste at least one line, or choose a CSV file."]
+        return _invitations_page(statement, form, 400)
+    checked = check_list(statement, text)
+    if checked.refused:
+        form.rows.errors = [checked.refused]
+        return _invitations_page(statement, form, 413)
+    confirm = ConfirmInvitationsForm(formdata=None, rows=checked.as_text())
+    return render_template(
+        "signatures/check.html", statement=statement, checked=checked, confirm=confirm
+    ), 200 if checked.rows else 400
+
+
+@blueprint.route("/statements/<slug>/invitations/confirm", methods=["POST"])
+@login_required
+def confirm_invitations(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    form = ConfirmInvitationsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    checked = check_list(statement, form.rows.data)  # checked again: the list may have changed
+    if checked.problems or checked.refused or not checked.rows:
+        flash("The list changed since you checked it. Check it again.", "error")
+        return redirect(url_for("signatures.invitations", slug=slug))
+    try:
+        created = add_invitations(statement, checked.rows, actor=current_user)
+    except InvitationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.invitations", slug=slug))
+    db.session.commit()
+    flash(
+        f"{len(created)} invitation{'s' if len(created) != 1 else ''} queued for sending.",
+        "success",
+    )
+    return redirect(url_for("signatures.invitations", slug=slug))
+
+
+def _invitation(statement, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.statement_id != statement.id:
+        abort(404)
+    return invitation
+
+
+@blueprint.route("/statements/<slug>/invitations/<int:invitation_id>/<action>", methods=["POST"])
+@login_required
+def invitation_action(slug: str, invitation_id: int, action: str):
+    statement = statement_for(slug, Role.EDITOR)
+    invitation = _invitation(statement, invitation_id)
+    try:
+        if action == "revoke":
+            revoke(invitation, actor=current_user)
+            message = f"The link sent to {invitation.email} no longer works."
+        elif action == "resend":
+            resend(invitation, actor=current_user)
+            message = (
+                f"A new link is on its way to {invitation.email}; the old one stopped working."
+            )
+        else:
+            abort(404)
+    except InvitationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.invitations", slug=slug))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("signatures.invitations", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/invitations/remind", methods=["POST"])
+@login_required
+def remind(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    try:
+        count = remind_unanswered(statement, actor=current_user)
+    except InvitationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.invitations", slug=slug))
+    db.session.commit()
+    if count:
+        flash(
+            f"Reminded {count} partner{'s' if count != 1 else ''} who have not answered.", "success"
+        )
+    else:
+        flash(
+            "Nobody to remind: everyone answered, or was reminded or invited in the last 24 hours.",
+            "info",
+        )
+    return redirect(url_for("signatures.invitations", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/signatures")
+@login_required
+def signatures(slug: str):
+    statement = statement_for(slug)
+    rows = db.session.scalars(
+        select(Signature)
+        .where(Signature.statement_id == statement.id)
+        .order_by(Signature.position, Signature.id)
+    ).all()
+    duplicates = find_duplicates([(s.id, s.name, s.contact_email) for s in rows])
+    return render_template(
+        "signatures/list.html",
+        statement=statement,
+        signatures=rows,
+        duplicates=duplicates,
+        section=final_section(statement),
+        show_contacts=g.role.allows(Role.EDITOR),
+        action=ActionForm(),
+        reject_form=RejectForm(),
+    )
+
+
+def _signature(statement, signature_id: int) -> Signature:
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.statement_id != statement.id:
+        abort(404)
+    return signature
+
+
+@blueprint.route("/statements/<slug>/signatures/<int:signature_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_signature(slug: str, signature_id: int):
+    statement = statement_for(slug, Role.EDITOR)
+    signature = _signature(statement, signature_id)
+    form = EditDisplayForm(obj=signature)
+    if form.validate_on_submit():
+        edit_display(
+            signature,
+            actor=current_user,
+            name=form.name.data,
+            acronym=form.acronym.data or "",
+            note=form.note.data or "",
+        )
+        db.session.commit()
+        flash("Entry updated; the change is recorded in the statement's history.", "success")
+        return redirect(url_for("signatures.signatures", slug=slug))
+    return render_template(
+        "signatures/edit.html", statement=statement, signature=signature, form=form
+    ), 400 if form.errors else 200
+
+
+@blueprint.route("/statements/<slug>/signatures/<int:signature_id>/approve", methods=["POST"])
+@login_required
+def approve_signature(slug: str, signature_id: int):
+    statement = statement_for(slug, Role.EDITOR)
+    signature = _signature(statement, signature_id)
+    try:
+        approve(signature, actor=current_user)
+    except SigningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.signatures", slug=slug))
+    db.session.commit()
+    flash(f"{signature.name} is now on the list.", "success")
+    return redirect(url_for("signatures.signatures", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/signatures/<int:signature_id>/reject", methods=["POST"])
+@login_required
+def reject_signature(slug: str, signature_id: int):
+    statement = statement_for(slug, Role.EDITOR)
+    signature = _signature(statement, signature_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "Could not reject.", "error")
+        return redirect(url_for("signatures.signatures", slug=slug))
+    try:
+        reject(signature, actor=current_user, reason=form.reason.data or "")
+    except SigningError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.signatures", slug=slug))
+    db.session.commit()
+    flash(f"{signature.name} was rejected; the reason stays with your team.", "success")
+    return redirect(url_for("signatures.signatures", slug=slug, _anchor=request.args.get("a")))

@@ -34,7 +34,7 @@ class Mailbox:
         self.refuse_with: str | None = None
         self._arrived = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
             return self.refuse_with
         with self._arrived:

@@ -9,6 +9,17 @@ CSRF_INPUT = re.compile(
 )
 
 
+def input_value(html: str, name: str) -> str:
+    """The value of the first <input name=...> in a page, unescaped."""
+    import html as html_lib
+
+    for tag in re.findall(r"<input[^>]*>", html):
+        if re.search(rf'name="{re.escape(name)}"', tag):
+            value = re.search(r'value="([^"]*)"', tag)
+            return html_lib.unescape(value.group(1)) if value else ""
+    raise AssertionError(f"no input named {name!r} in the page")
+
+
 def csrf_token_in(html: str) -> str:
     """The CSRF token of the first form in a page."""
     match = CSRF_INPUT.search(html)

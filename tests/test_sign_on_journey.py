@@ -8,6 +8,7 @@ from signon.extensions import db
 from signon.signatures.models import Signature, SignatureState
 
 from .mailbox import links_in, text_of
+from .support import Web, csrf_token_in, input_value
 
 
 def open_statement(web, slug, **fields):
@@ -24,23 +25,11 @@ def open_statement(web, slug, **fields):
 
 
 def invite(web, slug, rows: str):
+    """Paste a list, check it, confirm it: the team's two steps."""
     page = web.post(f"/statements/{slug}/invitations/check", {"rows": rows})
     assert page.status_code == 200, page.get_data(as_text=True)
-    from .support import csrf_token_in
-
-    html = page.get_data(as_text=True)
-    import re
-
-    hidden = re.search(
-        r'name="rows" type="hidden" value="([^"]*)"|type="hidden" name="rows" value="([^"]*)"|id="rows" name="rows" type="hidden" value="([^"]*)"',
-        html,
-    )
-    assert hidden, html
-    import html as html_lib
-
-    value = html_lib.unescape(next(g for g in hidden.groups() if g is not None))
-    assert csrf_token_in(html)
-    return web.post(f"/statements/{slug}/invitations/confirm", {"rows": value})
+    checked = input_value(page.get_data(as_text=True), "rows")
+    return web.post(f"/statements/{slug}/invitations/confirm", {"rows": checked})
 
 
 def test_partner_signs_from_emailed_link(
@@ -57,15 +46,11 @@ def test_partner_signs_from_emailed_link(
     assert link.startswith("http://signon.test/i/")
 
     partner = app.test_client()
-    from .support import Web
-
     partner_web = Web(partner)
     path = link.removeprefix("http://signon.test")
     landing = partner.get(path)
     assert landing.status_code == 200
     assert landing.headers["Referrer-Policy"] == "no-referrer"
-    from .support import csrf_token_in
-
     token = csrf_token_in(landing.get_data(as_text=True))
     partner_web._token = token
     opened = partner_web.post(path)

@@ -24,6 +24,7 @@ from .support import Web
 
 TEST_SECRET = "a-test-secret-key-that-is-long-enough-for-signon"
 POSTGRES_URL = os.environ.get("SIGNON_TEST_DATABASE_URL")
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 def _migrate(url: str, instance: Path) -> None:
@@ -82,6 +83,8 @@ def app_config(tmp_path, database_template) -> dict:
         "DATABASE_URL": url,
         "SECRET_KEY": TEST_SECRET,
         "SIGNON_BASE_URL": "http://signon.test",
+        # Still argon2id, at the lowest cost: hashing is not what these tests measure.
+        "PASSWORD_HASH_PARAMETERS": FAST_ARGON2,
     }
 
 

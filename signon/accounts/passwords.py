@@ -2,33 +2,55 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
-# Verified against when the email is unknown, so a miss takes as long as a hit.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+@cache
+def _hasher_for(parameters: tuple) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended costs, unless PASSWORD_HASH_PARAMETERS
+    says otherwise (the test suite lowers them; production should not)."""
+    parameters = {}
+    if has_app_context():
+        parameters = current_app.config.get("PASSWORD_HASH_PARAMETERS") or {}
+    return _hasher_for(tuple(sorted(parameters.items())))
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Verified against when the email is unknown, so a miss costs as much as a hit.
+    return hasher.hash("not a real password, only for timing")
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when password matches; always does the same work."""
+    hasher = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(
+            password_hash
+        )
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters than today's."""
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def password_problem(password: str) -> str | None:

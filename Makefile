@@ -36,8 +36,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks are not tests: pytest never collects tests/bench/*_bench.py.
+# make bench BENCH_ARGS="--seconds 5 --clients 20"
 bench: $(VENV)/.installed-test
-	@for script in tests/bench/*_bench.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+	@for script in tests/bench/*_bench.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -121,33 +121,46 @@ def demo() -> None:
 
 
 @click.command("send-mail", help="Send the mail waiting in the outbox; --loop keeps sending.")
-@click.option("--loop", is_flag=True, help="Keep draining until stopped (Ctrl-C or SIGTERM).")
+@click.option(
+    "--loop", is_flag=True, help="Keep draining until Ctrl-C or SIGTERM (ends between rounds)."
+)
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
 @with_appcontext
 def send_mail(loop: bool, interval: float) -> None:
+    import logging
     import signal
     import time
 
     from flask import current_app
 
+    from .mail.senders import sender_for
     from .mail.worker import drain_once
 
     app = current_app._get_current_object()
+    try:
+        sender_for(app.config, app.instance_path)  # a mail setting that cannot work stops here
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if not loop:
+        click.echo(f"Outbox: {drain_once(app)}.")
+        return
+
     stopping = False
 
-    def stop(*_args):
+    def stop(*_args) -> None:  # only a flag: the round in progress finishes its work
         nonlocal stopping
         stopping = True
 
-    if loop:
-        signal.signal(signal.SIGTERM, stop)
-    try:
-        while True:
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        try:
             result = drain_once(app)
-            if not loop or result.sent or result.retrying or result.failed:
+        except Exception:  # e.g. the database is restarting: say so, try again next round
+            logging.getLogger("signon.mail").exception("outbox round failed")
+        else:
+            if result.sent or result.retrying or result.failed:
                 click.echo(f"Outbox: {result}.")
-            if not loop or stopping:
-                break
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
+        next_round = time.monotonic() + interval
+        while not stopping and time.monotonic() < next_round:
+            time.sleep(min(0.1, max(next_round - time.monotonic(), 0)))

@@ -41,14 +41,14 @@ class Defaults:
     MAIL_REPLY_TO = ""
     MAIL_SMTP_HOST = "localhost"
     MAIL_SMTP_PORT = 25
-    MAIL_SMTP_SECURITY = "none"  # none | starttls | tls
+    MAIL_SMTP_SECURITY = "none"  # none | starttls (usually port 587) | tls (usually 465)
     MAIL_SMTP_USERNAME = ""
     MAIL_SMTP_PASSWORD = ""
     MAIL_SMTP_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_BASE_SECONDS = 60
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
-    MAIL_WORKER_THREAD = False  # drain the outbox in a thread of the web process
+    MAIL_WORKER_THREAD = False  # drain the outbox in a thread of the web process (make run)
     MAIL_POLL_SECONDS = 2.0
 
     RATELIMIT_TOKEN_PAGES = "30 per minute"  # noqa: S105 (not a password: link pages)
@@ -65,6 +65,7 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config.root_path = app.instance_path
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SIGNON")
+    _mail_text_from_env(app.config)
     if overrides:
         app.config.update(overrides)
 
@@ -77,7 +78,39 @@ def load(app: Flask, overrides: dict | None) -> None:
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["SIGNON_BASE_URL"].startswith("https:")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _check_mail(app.config)
     app.config["SECRET_KEY"] = _secret_key(app)
+
+
+MAIL_TEXT_SETTINGS = (
+    "MAIL_FROM",
+    "MAIL_REPLY_TO",
+    "MAIL_SMTP_HOST",
+    "MAIL_SMTP_USERNAME",
+    "MAIL_SMTP_PASSWORD",
+)
+
+
+def _mail_text_from_env(config) -> None:
+    """from_prefixed_env reads values as JSON: a password 123456 would become a number,
+    "null" nothing at all. Mail settings that are text keep the text as written."""
+    for key in MAIL_TEXT_SETTINGS:
+        value = os.environ.get(f"SIGNON_{key}")
+        if value is not None:
+            config[key] = value
+
+
+def _check_mail(config) -> None:
+    """Refuse to start with a mail setting that would silently do the wrong thing
+    (an unknown backend is not "file"; an unknown security is not "none")."""
+    for key, allowed in (
+        ("MAIL_BACKEND", ("file", "smtp")),
+        ("MAIL_SMTP_SECURITY", ("none", "starttls", "tls")),
+    ):
+        value = str(config[key]).strip().lower()
+        if value not in allowed:
+            raise RuntimeError(f"{key} is {config[key]!r}; use one of {', '.join(allowed)}.")
+        config[key] = value
 
 
 def _sqlalchemy_url(url: str) -> str:

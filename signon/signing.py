@@ -48,11 +48,20 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+def _keys() -> list[str | bytes]:
+    """Old keys first, the current one last: itsdangerous signs with the last key
+    and accepts every key in the list."""
     config = current_app.config
-    # itsdangerous signs with the last key and accepts every key in the list.
-    keys = [*config.get("SECRET_KEY_FALLBACKS", []), config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt=purpose.salt)
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    if isinstance(fallbacks, str | bytes):
+        # SIGNON_SECRET_KEY_FALLBACKS=oldkey arrives as a string, not a list;
+        # unpacking it would make every single character a valid signing key.
+        fallbacks = [fallbacks]
+    return [*(key for key in fallbacks if key), config["SECRET_KEY"]]
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_keys(), salt=purpose.salt)
 
 
 def make_token(purpose: Purpose, record_id: int, nonce: str) -> str:

@@ -6,11 +6,14 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 
 from ..extensions import db
 from ..text import has_control_characters
 from .models import OutboxMessage
+
+SUBJECT_LIMIT = 150  # characters; the column holds 300, mail clients show far fewer
 
 
 def _render_blocks(name: str, context: dict) -> tuple[str, str]:
@@ -21,7 +24,17 @@ def _render_blocks(name: str, context: dict) -> tuple[str, str]:
     )
     subject = "".join(template.blocks["subject"](jinja_context)).strip()
     body = "".join(template.blocks["body"](jinja_context)).strip() + "\n"
-    return " ".join(subject.split()), body
+    return shorten(" ".join(subject.split()), SUBJECT_LIMIT), body
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _defaults() -> dict:
@@ -64,12 +77,26 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     email["From"] = config["MAIL_FROM"]
     if config.get("MAIL_REPLY_TO"):
         email["Reply-To"] = config["MAIL_REPLY_TO"]
-    email["To"] = message.to_address
+    email["To"] = ascii_domain(message.to_address)
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False, usegmt=True)
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
     return email
+
+
+def ascii_domain(address: str) -> str:
+    """The address with its domain in IDNA form (ana@xn--exmple-cua.org), so that
+    servers without SMTPUTF8 deliver it; a non-ASCII local part stays as it is."""
+    if address.rpartition("@")[2].isascii():
+        return address
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address
+    return f"{checked.local_part}@{checked.ascii_domain}"

@@ -11,10 +11,13 @@ from pathlib import Path
 
 log = logging.getLogger("signon.mail")
 LINK = re.compile(r"https?://\S+")
+BACKENDS = ("file", "smtp")
+SECURITY = ("none", "starttls", "tls")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 class TemporaryFailure(Exception):
-    """Try again later: the server is down, busy, or answered 4xx."""
+    """Try again later: the server is down, busy, refused our login, or answered 4xx."""
 
 
 class PermanentFailure(Exception):
@@ -22,31 +25,53 @@ class PermanentFailure(Exception):
 
 
 class SMTPSender:
-    """Delivers through an SMTP server: plain, STARTTLS or implicit TLS, optional login."""
+    """Delivers through an SMTP server: plain, STARTTLS or implicit TLS, optional login.
+
+    TLS certificates are checked against the system's trusted authorities (OpenSSL
+    honours SSL_CERT_FILE for a private one) and the host name.
+    """
 
     def __init__(self, config):
         self.host = config["MAIL_SMTP_HOST"]
         self.port = int(config["MAIL_SMTP_PORT"])
-        self.security = config["MAIL_SMTP_SECURITY"]  # "none" | "starttls" | "tls"
+        self.security = str(config["MAIL_SMTP_SECURITY"]).strip().lower()
+        if self.security not in SECURITY:
+            raise ValueError(
+                f"MAIL_SMTP_SECURITY is {config['MAIL_SMTP_SECURITY']!r}; "
+                f"use one of {', '.join(SECURITY)}."
+            )
         self.username = config.get("MAIL_SMTP_USERNAME") or ""
         self.password = config.get("MAIL_SMTP_PASSWORD") or ""
         self.timeout = float(config["MAIL_SMTP_TIMEOUT"])
 
     def send(self, message: EmailMessage) -> None:
+        smtp = None
         try:
-            with self._connect() as smtp:
-                if self.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self.password)
-                smtp.send_message(message)
+            smtp = self._connect()
+            if self.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+        except (OSError, smtplib.SMTPException) as error:
+            # Connecting, TLS and login fail because of the server or our settings,
+            # never because of this message: it waits for the next attempt (a 535 for
+            # a wrong password must not fail every queued message for good).
+            _close(smtp)
+            raise TemporaryFailure(_describe(error)) from None
+        try:
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
-            raise _by_code(min(codes), str(error.recipients)) from None
+            raise _by_code(min(codes), _clean(str(error.recipients))) from None
         except smtplib.SMTPResponseException as error:
             raise _by_code(error.smtp_code, _text(error.smtp_error)) from None
+        except smtplib.SMTPNotSupportedError as error:
+            # An address that needs SMTPUTF8 and a server without it: retrying cannot help.
+            raise PermanentFailure(_describe(error)) from None
         except (OSError, smtplib.SMTPException) as error:
-            raise TemporaryFailure(f"{type(error).__name__}: {error}") from None
+            raise TemporaryFailure(_describe(error)) from None
+        finally:
+            _close(smtp)
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":
@@ -56,8 +81,27 @@ class SMTPSender:
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
 
 
+def _close(smtp: smtplib.SMTP | None) -> None:
+    """QUIT politely; once a message is accepted, nothing QUIT says can undo it."""
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
+def _clean(text: str) -> str:
+    """One line without control characters (PostgreSQL refuses NUL in text)."""
+    return CONTROL.sub(" ", text).strip()
+
+
 def _text(value) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return _clean(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+
+
+def _describe(error: Exception) -> str:
+    return _clean(f"{type(error).__name__}: {error}")
 
 
 def _by_code(code: int, detail: str) -> Exception:
@@ -67,7 +111,7 @@ def _by_code(code: int, detail: str) -> Exception:
 
 
 class FileSender:
-    """Writes each message to instance/outbox/<id>.eml and logs its links."""
+    """Writes each message to instance/outbox/<Message-ID>.eml and logs its links."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -76,11 +120,12 @@ class FileSender:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9.@-]", "", str(message["Message-ID"])) or "message"
         path = self.folder / f"{name}.eml"
-        temporary = path.with_suffix(".tmp")
+        temporary = self.folder / f".{name}.tmp"
         temporary.write_bytes(message.as_bytes())
         temporary.replace(path)
         text = message.get_body(("plain",)).get_content()
         links = " ".join(LINK.findall(text))
+        # WARNING so that it shows without any logging set up (`make run`).
         log.warning(
             "Mail to %s: %s -> %s%s",
             message["To"],
@@ -92,6 +137,11 @@ class FileSender:
 
 def sender_for(config, instance_path: str):
     """The sender the configuration names (MAIL_BACKEND = "file" or "smtp")."""
-    if config["MAIL_BACKEND"] == "smtp":
+    backend = str(config["MAIL_BACKEND"]).strip().lower()
+    if backend == "smtp":
         return SMTPSender(config)
-    return FileSender(Path(instance_path) / "outbox")
+    if backend == "file":
+        return FileSender(Path(instance_path) / "outbox")
+    raise ValueError(
+        f"MAIL_BACKEND is {config['MAIL_BACKEND']!r}; use one of {', '.join(BACKENDS)}."
+    )

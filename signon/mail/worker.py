@@ -3,20 +3,24 @@
 Rows are claimed in a short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL,
 so two workers never take the same row; SQLite serialises writers anyway) and
 marked "sending" until claimed_until. A worker that dies mid-send leaves the row
-to be claimed again once that time passes. Temporary failures come back with
-exponential backoff up to a cap; 5xx answers and running out of attempts mark
-the row failed, which the statement's dashboard shows.
+to be claimed again once that time passes. Just before sending, a worker renews
+its claim only if claimed_until still holds the value it wrote: a row whose claim
+ran out while the batch was slow, and that another worker took over, is skipped
+instead of being sent twice. Temporary failures come back with exponential
+backoff up to a cap; 5xx answers and running out of attempts mark the row
+failed, which the statement's dashboard shows.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models import utcnow
@@ -26,6 +30,7 @@ from .senders import PermanentFailure, TemporaryFailure, sender_for
 
 log = logging.getLogger("signon.mail")
 CLAIM_FOR = timedelta(minutes=5)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 @dataclass
@@ -33,9 +38,18 @@ class DrainResult:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0  # claims another worker took over
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker marked as its own: its id and the claimed_until it wrote."""
+
+    id: int
+    until: datetime
 
 
 def retry_delay(attempts: int, config) -> timedelta:
@@ -44,14 +58,16 @@ def retry_delay(attempts: int, config) -> timedelta:
     return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
 
 
-def claim_batch(limit: int) -> list[int]:
-    """Mark up to `limit` due messages as ours and return their ids (commits)."""
+def claim_batch(limit: int, *, due_by: datetime | None = None) -> list[Claim]:
+    """Mark up to `limit` messages due by `due_by` (default now) as ours (commits)."""
     now = utcnow()
+    due_by = due_by or now
     due = (
         select(OutboxMessage)
         .where(
             or_(
-                (OutboxMessage.state == MailState.PENDING) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.state == MailState.PENDING)
+                & (OutboxMessage.next_attempt_at <= due_by),
                 (OutboxMessage.state == MailState.SENDING) & (OutboxMessage.claimed_until < now),
             )
         )
@@ -60,27 +76,46 @@ def claim_batch(limit: int) -> list[int]:
         .with_for_update(skip_locked=True)
     )
     messages = db.session.scalars(due).all()
+    until = now + CLAIM_FOR
     for message in messages:
         message.state = MailState.SENDING
-        message.claimed_until = now + CLAIM_FOR
+        message.claimed_until = until
     db.session.commit()
-    return [message.id for message in messages]
+    return [Claim(message.id, until) for message in messages]
 
 
 def drain_once(app: Flask, *, limit: int = 100) -> DrainResult:
-    """Send every message that is due now, in batches; returns the counts."""
+    """Send every message that was due when the round began, in batches.
+
+    A message that fails now and is due again at once (no backoff configured)
+    waits for the next round rather than being retried in a tight loop.
+    """
     result = DrainResult()
+    started = utcnow()
     with app.app_context():
         sender = sender_for(app.config, app.instance_path)
-        while ids := claim_batch(limit):
-            for message_id in ids:
-                _deliver(app, sender, message_id, result)
+        while claims := claim_batch(limit, due_by=started):
+            for claim in claims:
+                deliver(app, sender, claim, result)
     return result
 
 
-def _deliver(app: Flask, sender, message_id: int, result: DrainResult) -> None:
-    message = db.session.get(OutboxMessage, message_id)
-    message.attempts += 1
+def deliver(app: Flask, sender, claim: Claim, result: DrainResult) -> None:
+    """One attempt at one claimed message, recorded and committed."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == claim.id,
+            OutboxMessage.state == MailState.SENDING,
+            OutboxMessage.claimed_until == claim.until,
+        )
+        .values(claimed_until=utcnow() + CLAIM_FOR, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()  # the attempt counts even if this process dies while sending
+    if renewed.rowcount != 1:
+        result.skipped += 1
+        return
+    message = db.session.get(OutboxMessage, claim.id)
     try:
         sender.send(build_email(message, app.config))
     except PermanentFailure as error:
@@ -88,14 +123,10 @@ def _deliver(app: Flask, sender, message_id: int, result: DrainResult) -> None:
         message.last_error = str(error)[:500]
         result.failed += 1
     except TemporaryFailure as error:
-        message.last_error = str(error)[:500]
-        if message.attempts >= app.config["MAIL_MAX_ATTEMPTS"]:
-            message.state = MailState.FAILED
-            result.failed += 1
-        else:
-            message.state = MailState.PENDING
-            message.next_attempt_at = utcnow() + retry_delay(message.attempts, app.config)
-            result.retrying += 1
+        _retry_later(app, message, str(error), result)
+    except Exception as error:  # a message that cannot be built must not stop the others
+        log.exception("outbox message %s: unexpected error", claim.id)
+        _retry_later(app, message, f"{type(error).__name__}: {error}", result)
     else:
         message.state = MailState.SENT
         message.sent_at = utcnow()
@@ -105,8 +136,22 @@ def _deliver(app: Flask, sender, message_id: int, result: DrainResult) -> None:
     db.session.commit()
 
 
+def _retry_later(app: Flask, message: OutboxMessage, error: str, result: DrainResult) -> None:
+    message.last_error = CONTROL.sub(" ", error).strip()[:500]
+    if message.attempts >= app.config["MAIL_MAX_ATTEMPTS"]:
+        message.state = MailState.FAILED
+        result.failed += 1
+    else:
+        message.state = MailState.PENDING
+        message.next_attempt_at = utcnow() + retry_delay(message.attempts, app.config)
+        result.retrying += 1
+
+
 def start_background_worker(app: Flask) -> threading.Thread:
-    """Drain the outbox every MAIL_POLL_SECONDS in a daemon thread of this process."""
+    """Drain the outbox every MAIL_POLL_SECONDS in a daemon thread of this process.
+
+    `thread.stop.set()` ends it after the current round.
+    """
     stop = threading.Event()
 
     def run() -> None:

@@ -14,14 +14,28 @@ from dataclasses import dataclass
 
 from .names import name_key
 
-# Letters of Cyrillic and Greek that render like Latin ones (after casefolding).
+# Letters of Cyrillic and Greek that render like Latin ones. Capitals and small
+# letters are mapped separately, before casefolding: Greek capital Eta looks like
+# H, while its small letter looks like n. Erring towards a flag is cheap; the team
+# decides.
 CONFUSABLES = str.maketrans(
     {
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
-        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-        "ԁ": "d", "ԛ": "q", "ԝ": "w", "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "n",
-        "ι": "i", "κ": "k", "μ": "m", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-        "χ": "x", "γ": "y",
+        # Cyrillic capitals
+        "А": "A", "В": "B", "Е": "E", "Ё": "E", "З": "3", "І": "I", "Ї": "I", "Ј": "J",
+        "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Ѕ": "S", "Т": "T",
+        "У": "Y", "Ү": "Y", "Х": "X", "Һ": "H", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
+        # Cyrillic small letters
+        "а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "к": "k",
+        "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "ѕ": "s", "т": "t", "у": "y",
+        "ү": "y", "х": "x", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+        # Greek capitals
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        # Greek small letters
+        "α": "a", "β": "b", "γ": "y", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+        # Latin letters that pass for others
+        "ı": "i", "ȷ": "j",
     }
 )  # fmt: skip
 
@@ -33,8 +47,8 @@ class DuplicateFlag:
 
 
 def skeleton(name: str) -> str:
-    """The name key with look-alike letters mapped to Latin."""
-    return name_key(name).translate(CONFUSABLES)
+    """The name key of the name with look-alike letters mapped to Latin."""
+    return name_key(unicodedata.normalize("NFKC", name).translate(CONFUSABLES))
 
 
 def scripts(name: str) -> set[str]:
@@ -71,4 +85,4 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
     for ids in by_email.values():
         for a in ids:
             flags[a].extend(DuplicateFlag(b, "same contact email") for b in ids if b != a)
-    return dict(flags)
+    return {signature_id: found for signature_id, found in flags.items() if found}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -30,6 +32,11 @@ KIND_CHOICES = [
     SelectChoice("organisation", "An organisation"),
     SelectChoice("individual", "An individual, in my own name"),
 ]
+
+
+def _choice_value(value) -> str:
+    """A radio's value from a form post or from a model's enum (`obj=signature`)."""
+    return value.value if isinstance(value, enum.Enum) else str(value)
 
 
 def _line(label: str, limit: int, *validators, **kwargs) -> StringField:
@@ -79,7 +86,9 @@ class SignatureForm(FlaskForm):
         description="For example: “within the framework of the Observatory for the "
         "Protection of Human Rights Defenders”.",
     )
-    kind = RadioField("Signing as", choices=KIND_CHOICES, default="organisation")
+    kind = RadioField(
+        "Signing as", choices=KIND_CHOICES, default="organisation", coerce=_choice_value
+    )
     listed_publicly = BooleanField("List our name publicly", default=True)
     authorised_by = _line("Name of the person authorising the signature", 200)
     authoriser_title = _line("Their role", 200)

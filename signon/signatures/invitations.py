@@ -10,6 +10,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..extensions import db
@@ -39,6 +40,7 @@ class CheckedList:
     rows: list[InvitationRow] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, problem)
     refused: str = ""  # the whole list refused, with why
+    too_long: bool = False  # refused for having more rows than allowed
 
     def as_text(self) -> str:
         """The good rows again as CSV, for the confirmation form."""
@@ -64,22 +66,67 @@ def decode_upload(data: bytes) -> str:
         ) from None
 
 
+DELIMITERS = ("\t", ";", ",")  # on a tie, the rarer character in names wins
+
+
 def _delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
-    counts = {d: sample.count(d) for d in ("\t", ";", ",")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    """The separator that turns most of the first lines into `organisation, email` rows."""
+    sample = [line for line in text.split("\n")[:50] if line.strip()]
+    best, best_score = ",", 0
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(sample, delimiter=delimiter, skipinitialspace=True))
+        except csv.Error:
+            continue
+        score = sum(1 for cells in rows if _looks_like_row(cells))
+        if score > best_score:
+            best, best_score = delimiter, score
+    if best_score == 0:  # nothing looks right: the most frequent separator
+        counts = {d: sum(line.count(d) for line in sample) for d in DELIMITERS}
+        best = max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return best
 
 
-def check_list(statement: Statement, text: str) -> CheckedList:
+def _looks_like_row(cells: list[str]) -> bool:
+    cells = _without_trailing_blanks(cells)
+    if not 2 <= len(cells) <= 3:
+        return False
+    email = cells[1].strip()
+    return "@" in email and not any(character.isspace() for character in email)
+
+
+def _without_trailing_blanks(cells: list[str]) -> list[str]:
+    """Spreadsheets often export empty columns after the last one used."""
+    cells = list(cells)
+    while len(cells) > 3 and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A first row like `Organisation, Email, Contact`."""
+    if len(cells) < 2 or "@" in cells[1]:
+        return False
+    label = cells[1].casefold()
+    return label in HEADER_WORDS or any(word in label for word in ("mail", "correo", "courriel"))
+
+
+def check_list(statement: Statement, text: str, *, delimiter: str | None = None) -> CheckedList:
     """Validate `organisation, email[, contact name]` rows against the list itself
-    and the statement's existing invitations. Nothing is saved."""
+    and the statement's existing invitations. Nothing is saved.
+
+    Lines are numbered as the person sees them in their paste or file. The
+    confirmation step passes delimiter="," for the list it wrote itself.
+    """
     result = CheckedList()
     limit = current_app.config["MAX_INVITATIONS_PER_PASTE"]
-    lines = text.splitlines()
-    if sum(1 for line in lines if line.strip()) > limit:
+    # Old Mac spreadsheets end lines with CR alone; csv would refuse them.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if sum(1 for line in text.split("\n") if line.strip()) > limit:
         result.refused = (
             f"The list has more than {limit} rows. Send it in parts of {limit} rows at most."
         )
+        result.too_long = True
         return result
     existing = {
         email.casefold(): sent
@@ -90,14 +137,29 @@ def check_list(statement: Statement, text: str) -> CheckedList:
         )
     }
     seen: dict[str, int] = {}
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), skipinitialspace=True)
-    for index, cells in enumerate(reader):
+    reader = csv.reader(
+        io.StringIO(text), delimiter=delimiter or _delimiter(text), skipinitialspace=True
+    )
+    first = True
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            result.rows.clear()
+            result.refused = (
+                f"Line {reader.line_num} cannot be read ({error}). Correct it and check again."
+            )
+            return result
         line = reader.line_num
-        cells = [cell.strip() for cell in cells]
+        cells = _without_trailing_blanks([cell.strip() for cell in cells])
         if not any(cells):
             continue
-        if index == 0 and len(cells) > 1 and cells[1].casefold() in HEADER_WORDS:
-            continue
+        if first:
+            first = False
+            if _is_header(cells):
+                continue
         problem = _row_problem(cells)
         if problem:
             result.problems.append((line, problem))
@@ -126,13 +188,14 @@ def _row_problem(cells: list[str]) -> str | None:
         return "needs an organisation and an email, separated by a comma"
     if len(cells) > 3:
         return "has more than three columns (organisation, email, contact name)"
-    if not clean_line(cells[0]):
-        return "has no organisation name"
     if any(has_control_characters(cell) for cell in cells):
         return "contains control characters"
-    if len(cells[0]) > 300:
+    organisation = clean_line(cells[0])
+    if not organisation:
+        return "has no organisation name"
+    if len(organisation) > 300:
         return "has an organisation name over 300 characters"
-    if len(cells) > 2 and len(cells[2]) > 200:
+    if len(cells) > 2 and len(clean_line(cells[2])) > 200:
         return "has a contact name over 200 characters"
     return None
 
@@ -151,9 +214,16 @@ def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -
             nonce=new_nonce(),
             created_by_id=actor.id,
         )
-        db.session.add(invitation)
         invitations.append(invitation)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(invitations)
+            db.session.flush()
+    except IntegrityError:
+        # Someone on the team invited one of these addresses at the same moment.
+        raise InvitationError(
+            "Some of these addresses were invited by someone else meanwhile. Check the list again."
+        ) from None
     for invitation in invitations:
         _send(invitation, "invitation")
     record(

@@ -14,10 +14,13 @@ def listed_signatures(statement: Statement) -> list[Signature]:
     """Signatures that appear in the final documents: those signed (or approved)."""
     return list(
         db.session.scalars(
-            select(Signature).where(
+            select(Signature)
+            .where(
                 Signature.statement_id == statement.id,
                 Signature.state == SignatureState.SIGNED,
             )
+            # Ties in position (two sign-ons at the same moment) keep arrival order.
+            .order_by(Signature.position, Signature.id)
         )
     )
 

@@ -52,10 +52,11 @@ class SignatureInput:
     contact_email: str = ""
 
 
-def _apply(signature: Signature, data: SignatureInput, statement: Statement) -> bool:
-    """Copy the input onto the signature and bind it to the current text.
+def _apply(
+    signature: Signature, data: SignatureInput, statement: Statement, *, consent: bool = True
+) -> bool:
+    """Copy the input onto the signature; with `consent`, bind it to the current text.
     True when anything the signer sees changed."""
-    version = statement.current_version
     before = _visible(signature)
     signature.name = data.name
     signature.acronym = data.acronym
@@ -68,17 +69,24 @@ def _apply(signature: Signature, data: SignatureInput, statement: Statement) -> 
     signature.authoriser_title = data.authoriser_title
     signature.contact_email = data.contact_email
     signature.name_key = name_key(data.name)
-    signature.version = version
-    signature.text_sha256 = version.sha256
-    signature.updated_at = utcnow()
-    return _visible(signature) != before
+    if consent:
+        with db.session.no_autoflush:  # a new signature is not ready to be flushed yet
+            version = statement.current_version
+            signature.version = version
+        signature.text_sha256 = version.sha256
+    after = _visible(signature)
+    if after != before:
+        signature.updated_at = utcnow()
+    return after != before
 
 
 def _visible(signature: Signature) -> tuple:
+    # The text's SHA-256, not version_id: the foreign key only follows the
+    # relationship at the next flush, so a new version would go unnoticed.
     return (
         signature.name, signature.acronym, signature.country, signature.website,
         signature.note, signature.kind, signature.listed_publicly, signature.authorised_by,
-        signature.authoriser_title, signature.contact_email, signature.version_id,
+        signature.authoriser_title, signature.contact_email, signature.text_sha256,
         signature.state,
     )  # fmt: skip
 
@@ -107,6 +115,7 @@ def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signat
     statement = invitation.statement
     _ensure_open(statement)
     signature = _signature_of(invitation)
+    was_signed = signature is not None and signature.state is SignatureState.SIGNED
     if signature is None:
         signature = Signature(
             statement_id=statement.id,
@@ -126,7 +135,7 @@ def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signat
             signature = _signature_of(invitation)
             if signature is None:
                 raise
-    was_signed = signature.state is SignatureState.SIGNED and signature.id is not None
+            was_signed = signature.state is SignatureState.SIGNED
     signature.state = SignatureState.SIGNED
     signature.withdrawn_at = None
     changed = _apply(signature, data, statement)
@@ -164,7 +173,9 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     if signature.state is not SignatureState.SIGNED:
         raise SigningError("This signature is not active, so it cannot be changed.")
     _ensure_open(statement)
-    changed = _apply(signature, data, statement)
+    # Consent stays with the version signed: changing an acronym is not agreeing to
+    # a text rewritten since. Re-signing the new text is its own, explicit step.
+    changed = _apply(signature, data, statement, consent=False)
     if changed:
         record(
             statement.id, _signer(signature), "signature updated by signer", signature=signature.id
@@ -222,9 +233,16 @@ def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | 
         .limit(1)
     )
     if existing is not None:
-        queue_mail(
-            "already_signed", data.contact_email, statement_id=statement.id, statement=statement
-        )
+        if existing.state is SignatureState.UNVERIFIED and _same_address(
+            existing.contact_email, data.contact_email
+        ):
+            # The same person again before confirming: most likely the first email
+            # got lost, so it comes again (e-petitions does the same).
+            _queue_verification(existing)
+        else:
+            queue_mail(
+                "already_signed", data.contact_email, statement_id=statement.id, statement=statement
+            )
         return None
     signature = Signature(
         statement=statement,
@@ -237,15 +255,23 @@ def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | 
     _apply(signature, data, statement)
     db.session.add(signature)
     db.session.flush()
+    _queue_verification(signature)
+    return signature
+
+
+def _same_address(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()
+
+
+def _queue_verification(signature: Signature) -> None:
     queue_mail(
         "verify_email",
-        data.contact_email,
-        statement_id=statement.id,
-        statement=statement,
+        signature.contact_email,
+        statement_id=signature.statement_id,
+        statement=signature.statement,
         signature=signature,
         link=verify_link(signature),
     )
-    return signature
 
 
 def verify_email(signature: Signature) -> None:

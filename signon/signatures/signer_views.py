@@ -6,7 +6,7 @@ a POST with a CSRF token, answered with a redirect to a page that shows the resu
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ..documents.markdown import render_html
@@ -76,8 +76,9 @@ def _input(form: SignatureForm) -> SignatureInput:
     )
 
 
-def _text(statement: Statement) -> dict:
-    version = statement.current_version
+def _text(statement: Statement, version=None) -> dict:
+    """The text shown beside a form: by default the one being signed now."""
+    version = version or statement.current_version
     return {"version": version, "html": render_html(version.body)}
 
 
@@ -159,14 +160,16 @@ def manage(token: str):
         token=token,
         can_change=signature.state is SignatureState.SIGNED
         and status_now(statement) is Status.OPEN,
-        **_text(statement),
+        # The text this signature consented to, which may be older than the current one.
+        **_text(statement, signature.version),
     ), 400 if form.errors or message else 200
 
 
 @blueprint.route("/m/<token>/withdraw", methods=["POST"])
 def withdraw_signature(token: str):
     signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
-    ActionForm().validate_on_submit()
+    if not ActionForm().validate_on_submit():  # CSRFProtect already refused a bad token
+        abort(400)
     try:
         withdraw(signature)
     except SigningError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 
 from ..extensions import db
 from ..models import utcnow
@@ -22,14 +22,24 @@ class LinkProblem(Exception):
 
 
 def link_problem_page(problem: LinkProblem):
-    """The page for a bad link: invalid (400), expired or revoked (410), closed (410)."""
+    """The page for a bad link: invalid (400), expired or revoked (410), closed (410).
+
+    Its URL holds the token, so the page keeps it out of Referer headers and
+    caches itself, whichever blueprint or handler serves it.
+    """
     statement = problem.statement
-    return render_template(
-        "signer/link_problem.html",
-        kind=problem.kind,
-        statement=statement,
-        deadline=deadline_in_zone(statement) if statement else None,
-    ), problem.status
+    response = make_response(
+        render_template(
+            "signer/link_problem.html",
+            kind=problem.kind,
+            statement=statement,
+            deadline=deadline_in_zone(statement) if statement else None,
+        ),
+        problem.status,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load(purpose: Purpose, token: str, model):

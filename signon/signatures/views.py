@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.access import statement_for
 from ..accounts.models import Role
@@ -44,24 +45,33 @@ def invitations(slug: str):
 
 def _invitations_page(statement, form, status: int = 200):
     rows = db.session.scalars(
-        select(Invitation).where(Invitation.statement_id == statement.id).order_by(Invitation.id)
+        select(Invitation)
+        .where(Invitation.statement_id == statement.id)
+        .options(selectinload(Invitation.signature))
+        .order_by(Invitation.id)
     ).all()
-    failed = set(
-        db.session.scalars(
-            select(OutboxMessage.invitation_id).where(
-                OutboxMessage.statement_id == statement.id,
-                OutboxMessage.state == MailState.FAILED,
-            )
+    # Each invitation's latest mail (invitation or reminder) says how delivery went:
+    # a failure that a later mail got past is history, not the state.
+    latest: dict[int, OutboxMessage] = {}
+    for message in db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.statement_id == statement.id,
+            OutboxMessage.invitation_id.is_not(None),
         )
-    )
-    pending = set(
-        db.session.scalars(
-            select(OutboxMessage.invitation_id).where(
-                OutboxMessage.statement_id == statement.id,
-                OutboxMessage.state.in_([MailState.PENDING, MailState.SENDING]),
-            )
-        )
-    )
+        .order_by(OutboxMessage.id)
+    ):
+        latest[message.invitation_id] = message
+    failed = {
+        invitation_id: message.last_error
+        for invitation_id, message in latest.items()
+        if message.state is MailState.FAILED
+    }
+    pending = {
+        invitation_id
+        for invitation_id, message in latest.items()
+        if message.state in (MailState.PENDING, MailState.SENDING)
+    }
     return render_template(
         "signatures/invitations.html",
         statement=statement,
@@ -79,6 +89,9 @@ def _invitations_page(statement, form, status: int = 200):
 def check_invitations(slug: str):
     statement = statement_for(slug, Role.EDITOR)
     form = InvitationListForm()
+    if not accepts_signatures(statement):
+        # The page says why and offers the owners to open the statement.
+        return _invitations_page(statement, form, 409)
     if not form.validate_on_submit():
         return _invitations_page(statement, form, 400)
     try:
@@ -92,11 +105,19 @@ def check_invitations(slug: str):
     checked = check_list(statement, text)
     if checked.refused:
         form.rows.errors = [checked.refused]
-        return _invitations_page(statement, form, 413)
+        return _invitations_page(statement, form, 413 if checked.too_long else 400)
+    return _check_page(statement, checked)
+
+
+def _check_page(statement, checked, *, changed: bool = False):
     confirm = ConfirmInvitationsForm(formdata=None, rows=checked.as_text())
     return render_template(
-        "signatures/check.html", statement=statement, checked=checked, confirm=confirm
-    ), 200 if checked.rows else 400
+        "signatures/check.html",
+        statement=statement,
+        checked=checked,
+        confirm=confirm,
+        changed=changed,
+    ), 200 if checked.rows and not changed else 400
 
 
 @blueprint.route("/statements/<slug>/invitations/confirm", methods=["POST"])
@@ -106,13 +127,18 @@ def confirm_invitations(slug: str):
     form = ConfirmInvitationsForm()
     if not form.validate_on_submit():
         abort(400)
-    checked = check_list(statement, form.rows.data)  # checked again: the list may have changed
-    if checked.problems or checked.refused or not checked.rows:
-        flash("The list changed since you checked it. Check it again.", "error")
+    # Checked again: the hidden list came back from the browser, and someone on the
+    # team may have invited one of these addresses since.
+    checked = check_list(statement, form.rows.data, delimiter=",")
+    if checked.refused:
+        flash(checked.refused, "error")
         return redirect(url_for("signatures.invitations", slug=slug))
+    if checked.problems or not checked.rows:
+        return _check_page(statement, checked, changed=True)
     try:
         created = add_invitations(statement, checked.rows, actor=current_user)
     except InvitationError as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("signatures.invitations", slug=slug))
     db.session.commit()

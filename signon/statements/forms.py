@@ -106,10 +106,10 @@ class OpenForm(FlaskForm):
     open_call = BooleanField("Also let anyone sign through a public form (moderated)")
 
     def validate_time_zone(self, field):
-        from .lifecycle import LifecycleError, zone
+        from .lifecycle import LifecycleError, canonical_zone_name
 
         try:
-            zone(field.data)
+            field.data = canonical_zone_name(field.data)
         except LifecycleError as error:
             raise ValidationError(f"{error} Use a name like Europe/Paris or UTC.") from None
 
@@ -119,6 +119,8 @@ class OpenForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
+    """Reopen a closed statement; the deadline is in the statement's time zone."""
+
     deadline = DateTimeLocalField(
         "New deadline (optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

@@ -8,11 +8,15 @@ write, so a mail scanner opening a link changes nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..models import utcnow
 from .models import SignatoryOrder, Statement, Status
+
+# Far enough for any real campaign; keeps deadline + grace inside datetime's range.
+LATEST_DEADLINE = timedelta(days=100 * 365)
 
 
 class LifecycleError(ValueError):
@@ -41,8 +45,33 @@ def settle_status(statement: Statement) -> Status:
 
 
 def deadline_from_local(value: datetime, time_zone: str) -> datetime:
-    """A naive local date and time in time_zone, as an aware UTC datetime."""
-    return value.replace(tzinfo=zone(time_zone)).astimezone(UTC)
+    """A naive local date and time in time_zone, as an aware UTC datetime.
+
+    A time the clocks skip (02:30 on the night summer time starts) is refused
+    rather than silently moved by an hour.
+    """
+    local_zone = zone(time_zone)
+    try:
+        utc = value.replace(tzinfo=local_zone).astimezone(UTC)
+        back = utc.astimezone(local_zone).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise LifecycleError("Choose a deadline in the coming years.") from None
+    if back != value.replace(tzinfo=None):
+        raise LifecycleError(
+            f"{value:%H:%M} does not exist on {value:%-d %b %Y} in {time_zone}: "
+            "the clocks change that night. Choose another time."
+        )
+    return utc
+
+
+def _check_deadline(deadline: datetime | None, what: str = "The deadline") -> None:
+    if deadline is None:
+        return
+    now = utcnow()
+    if deadline <= now:
+        raise LifecycleError(f"{what} must be in the future.")
+    if deadline > now + LATEST_DEADLINE:
+        raise LifecycleError(f"{what} is too far ahead; choose one in the coming years.")
 
 
 def deadline_in_zone(statement: Statement) -> datetime | None:
@@ -53,10 +82,23 @@ def deadline_in_zone(statement: Statement) -> datetime | None:
 
 
 def zone(name: str) -> ZoneInfo:
+    """The IANA time zone of that exact name, or LifecycleError."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise LifecycleError(f"Unknown time zone {name!r}.") from None
+
+
+def canonical_zone_name(name: str) -> str:
+    """The IANA spelling of a time zone name typed in any case, or LifecycleError."""
+    found = _zone_names().get(name.strip().casefold())
+    zone(found or name)
+    return found or name
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones()}
 
 
 def time_zone_names() -> list[str]:
@@ -77,9 +119,8 @@ def open_for_signatures(
     """draft (or closed) -> open, with the deadline stored in UTC."""
     settle_status(statement)
     if statement.status not in (Status.DRAFT, Status.CLOSED):
-        raise LifecycleError(f"A {statement.status.value} statement cannot be opened.")
-    if deadline is not None and deadline <= utcnow():
-        raise LifecycleError("The deadline must be in the future.")
+        raise LifecycleError(f"This statement is {statement.status.value}; it cannot be opened.")
+    _check_deadline(deadline)
     zone(time_zone)
     statement.deadline = deadline
     statement.time_zone = time_zone
@@ -101,7 +142,6 @@ def reopen(statement: Statement, *, deadline: datetime | None) -> None:
     """closed -> open again, with a new deadline (or none)."""
     if settle_status(statement) is not Status.CLOSED:
         raise LifecycleError("Only a closed statement can be reopened.")
-    if deadline is not None and deadline <= utcnow():
-        raise LifecycleError("The new deadline must be in the future.")
+    _check_deadline(deadline, "The new deadline")
     statement.deadline = deadline
     statement.status = Status.OPEN

@@ -22,9 +22,10 @@ from .lifecycle import (
     deadline_in_zone,
     open_for_signatures,
     reopen,
+    status_now,
     time_zone_names,
 )
-from .models import SignatoryOrder, Version
+from .models import SignatoryOrder, Status, Version
 from .service import create_statement, save_version, statements_visible_to, version_by_number
 from .transfer import export_statement
 
@@ -184,6 +185,9 @@ def export(slug: str):
 @login_required
 def open_statement(slug: str):
     statement = statement_for(slug, Role.OWNER)
+    if status_now(statement) not in (Status.DRAFT, Status.CLOSED):
+        flash(f"This statement is {status_now(statement).value}; it cannot be opened.", "error")
+        return redirect(url_for("statements.show", slug=slug))
     form = OpenForm(obj=None if request.method == "POST" else _open_defaults(statement))
     if form.validate_on_submit():
         try:
@@ -253,7 +257,14 @@ def close_statement(slug: str):
 def reopen_statement(slug: str):
     statement = statement_for(slug, Role.OWNER)
     form = ReopenForm()
-    form.validate_on_submit()
+    if not form.validate_on_submit():
+        # A deadline that does not parse must not reopen the statement without one.
+        flash(
+            "The statement was not reopened: "
+            + " ".join(error for errors in form.errors.values() for error in errors),
+            "error",
+        )
+        return redirect(url_for("statements.show", slug=slug))
     try:
         deadline = (
             deadline_from_local(form.deadline.data, statement.time_zone)
@@ -262,7 +273,7 @@ def reopen_statement(slug: str):
         )
         reopen(statement, deadline=deadline)
     except LifecycleError as error:
-        flash(str(error), "error")
+        flash(f"The statement was not reopened: {error}", "error")
         return redirect(url_for("statements.show", slug=slug))
     record(
         statement.id,

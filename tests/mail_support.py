@@ -1,0 +1,97 @@
+"""Helpers for the mail and outbox tests: real services, real rows, plain results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from signon.accounts.models import User
+from signon.extensions import db
+from signon.mail.models import MailState, OutboxMessage
+from signon.models import utcnow
+from signon.signatures.invitations import add_invitations, check_list
+from signon.signatures.links import invitation_link
+from signon.signatures.models import Invitation
+from signon.statements.lifecycle import open_for_signatures
+from signon.statements.models import SignatoryOrder, Statement
+
+from .support import csrf_token_in
+
+SIGNATURE_FORM = {
+    "name": "Article 19",
+    "acronym": "A19",
+    "kind": "organisation",
+    "listed_publicly": "y",
+    "authorised_by": "Ana Pérez",
+    "authoriser_title": "Director",
+    "contact_email": "ana@a19.example",
+    "authorised": "y",
+}
+
+
+def open_for_signing(app, statement_id: int, *, open_call: bool = False) -> None:
+    """The statement takes signatures (through the lifecycle service, committed)."""
+    with app.app_context():
+        statement = db.session.get(Statement, statement_id)
+        open_for_signatures(
+            statement,
+            deadline=utcnow() + timedelta(days=30),
+            time_zone="Europe/Paris",
+            signatories_intro="Signed by:",
+            signatory_order=SignatoryOrder.ALPHABETICAL,
+            open_call=open_call,
+        )
+        db.session.commit()
+
+
+def invite(app, statement_id: int, actor_id: int, rows: str) -> list[int]:
+    """Check and send a pasted list through the invitation service; the new ids."""
+    with app.app_context():
+        statement = db.session.get(Statement, statement_id)
+        checked = check_list(statement, rows)
+        assert not checked.problems, checked.problems
+        created = add_invitations(statement, checked.rows, actor=db.session.get(User, actor_id))
+        db.session.commit()
+        return [invitation.id for invitation in created]
+
+
+def link_for(app, invitation_id: int) -> str:
+    """The invitation's link as its email carries it."""
+    with app.app_context():
+        return invitation_link(db.session.get(Invitation, invitation_id))
+
+
+def sign_through_link(client, link: str, base_url: str = "http://signon.test", **fields):
+    """A partner opens the link and signs with the web form; the final response."""
+    path = link.removeprefix(base_url)
+    form_page = client.get(path + "/sign")
+    assert form_page.status_code == 200, form_page.get_data(as_text=True)
+    data = {
+        **SIGNATURE_FORM,
+        **fields,
+        "csrf_token": csrf_token_in(form_page.get_data(as_text=True)),
+    }
+    return client.post(path + "/sign", data=data)
+
+
+def outbox(app, **where) -> list[OutboxMessage]:
+    """Every outbox row (detached, attributes loaded), oldest first."""
+    with app.app_context():
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        for name, value in where.items():
+            query = query.where(getattr(OutboxMessage, name) == value)
+        rows = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def make_due(app) -> None:
+    """Every pending row becomes due now, as if its backoff had passed."""
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == MailState.PENDING)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()

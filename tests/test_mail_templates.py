@@ -1,0 +1,214 @@
+"""Every email the app sends, produced by the service that sends it, read as a person would.
+
+One statement goes through invitation, reminder, signing, withdrawal and the open
+call with verification, a duplicate and approval; each queued message is built
+exactly as the worker builds it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from signon.accounts.models import User
+from signon.extensions import db
+from signon.mail.compose import build_email
+from signon.mail.models import OutboxMessage
+from signon.models import utcnow
+from signon.signatures.invitations import remind_unanswered
+from signon.signatures.models import Invitation
+from signon.signatures.sign_on import (
+    SignatureInput,
+    approve,
+    sign_from_invitation,
+    submit_open_call,
+    verify_email,
+    withdraw,
+)
+from signon.statements.models import Statement
+
+from .mail_support import invite, open_for_signing
+from .mailbox import html_of, text_of
+
+BASE = "http://signon.test"
+TITLE = "Release the Kloop journalists"
+ORGANISATIONS = ("Article 19", "PEN International", "Open Voices", "A19")
+KINDS = (
+    "invitation",
+    "reminder",
+    "confirmation",
+    "withdrawn",
+    "verify_email",
+    "already_signed",
+    "approved",
+)
+
+
+@pytest.fixture
+def mails(app, dummy_user, create_statement) -> dict:
+    """kind -> (EmailMessage, to address), one of each kind."""
+    statement = create_statement(title=TITLE)
+    open_for_signing(app, statement.id, open_call=True)
+    signed_id, unanswered_id = invite(
+        app,
+        statement.id,
+        dummy_user.id,
+        "Article 19, info@a19.example, Ana Pérez\nPEN International, pen@pen.example",
+    )
+    with app.app_context():
+        record = db.session.get(Statement, statement.id)
+        lead = db.session.get(User, dummy_user.id)
+        # A day later PEN International has not answered: a reminder.
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == unanswered_id)
+            .values(sent_at=utcnow() - timedelta(days=2))
+        )
+        assert remind_unanswered(record, actor=lead) == 1
+        # Article 19 signs, then withdraws.
+        signature = sign_from_invitation(
+            db.session.get(Invitation, signed_id),
+            SignatureInput(
+                name="Article 19",
+                acronym="A19",
+                note="within the framework of the Observatory",
+                contact_email="ana@a19.example",
+            ),
+        )
+        withdraw(signature)
+        # The open call: a submission, its verification, a duplicate, the approval.
+        submitted = submit_open_call(
+            record, SignatureInput(name="Open Voices", contact_email="hello@voices.example")
+        )
+        assert (
+            submit_open_call(
+                record, SignatureInput(name="open voices", contact_email="other@voices.example")
+            )
+            is None
+        )
+        verify_email(submitted)
+        approve(submitted, actor=lead)
+        db.session.commit()
+
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert sorted(row.kind for row in rows) == sorted([*KINDS, "invitation"])  # two invited
+        built = {
+            row.kind: (build_email(row, app.config), row.to_address)
+            for row in reversed(rows)  # the first of a kind wins: Article 19's invitation
+        }
+        for message, _ in built.values():  # as it travels: bytes, parsed back
+            assert message.as_bytes()
+        return built
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_mail_has_text_and_html_and_the_same_links(mails, kind):
+    message, to = mails[kind]
+    assert message["To"] == to
+    text, html = text_of(message), html_of(message)
+    assert TITLE in message["Subject"]
+    for name in ORGANISATIONS:
+        assert name not in message["Subject"]
+    assert text.count(TITLE) >= 1
+    assert "<!doctype html>" in html
+    assert f"<title>{message['Subject']}</title>" in html.replace("&#34;", '"')
+    assert "Reply to this email to reach them" in html
+    links = [word for word in text.split() if word.startswith("http")]
+    for link in links:
+        assert link.startswith(f"{BASE}/")
+        assert f'href="{link}"' in html
+    assert "{{" not in text + html and "{%" not in text + html  # nothing left unrendered
+
+
+def lines(message) -> list[str]:
+    return [line.strip() for line in text_of(message).splitlines() if line.strip()]
+
+
+def test_invitation(mails):
+    message, to = mails["invitation"]
+    assert to == "info@a19.example"
+    assert message["Subject"] == f"Invitation to sign: {TITLE}"
+    body = lines(message)
+    assert body[0] == "Dear Ana Pérez,"
+    assert "Article 19 is invited to sign the joint statement" in body
+    assert f"“{TITLE}”." in body
+    assert any(
+        line.startswith("Signatures close on ") and "(Europe/Paris)" in line for line in body
+    )
+    assert "Read the text and sign here (no account needed):" in body
+    link = body[body.index("Read the text and sign here (no account needed):") + 1]
+    assert link.startswith(f"{BASE}/i/")
+    assert "This link is personal to your organisation; please do not forward it." in body
+    assert "Read the text and sign</a>" in html_of(message)
+
+
+def test_reminder(mails):
+    message, to = mails["reminder"]
+    assert to == "pen@pen.example"
+    assert message["Subject"] == f"Reminder: invitation to sign “{TITLE}”"
+    body = lines(message)
+    assert body[0] == "Hello,"  # no contact name was given for PEN International
+    assert "A reminder: PEN International is invited to sign the joint statement" in body
+    assert body[body.index("Read the text and sign here:") + 1].startswith(f"{BASE}/i/")
+    assert "If you do not wish to sign, you can ignore this email." in body
+
+
+def test_confirmation(mails):
+    message, to = mails["confirmation"]
+    assert to == "ana@a19.example"
+    assert message["Subject"] == f"Signature recorded: {TITLE}"
+    body = lines(message)
+    assert "Thank you. This signature is recorded:" in body
+    assert "Article 19 (A19), within the framework of the Observatory" in body
+    assert f"Statement: “{TITLE}”" in body
+    (version,) = [line for line in body if line.startswith("Text signed: version 1, fingerprint ")]
+    assert len(version.rsplit(" ", 1)[1]) == 12
+    assert body[-1].startswith(f"{BASE}/m/")
+    assert "<strong>Article 19</strong> (A19)" in html_of(message)
+
+
+def test_withdrawn(mails):
+    message, to = mails["withdrawn"]
+    assert to == "ana@a19.example"
+    assert message["Subject"] == f"Signature withdrawn: {TITLE}"
+    body = lines(message)
+    assert body[0] == f"The signature of Article 19 on “{TITLE}” is withdrawn."
+    assert "It will not appear in the published statement." in body
+    assert "If you did not ask for this, reply to this email." in body
+    assert "http" not in text_of(message)
+
+
+def test_verify_email(mails):
+    message, to = mails["verify_email"]
+    assert to == "hello@voices.example"
+    assert message["Subject"] == f"Confirm your signature: {TITLE}"
+    body = lines(message)
+    assert "Someone, hopefully you, signed the joint statement “" + TITLE + "”" in body
+    link = body[body.index("To confirm, open this link and press the button on the page:") + 1]
+    assert link.startswith(f"{BASE}/v/")
+    assert "If this was not you, ignore this email: nothing is listed without confirmation." in body
+    assert "Confirm my signature</a>" in html_of(message)
+
+
+def test_already_signed(mails):
+    message, to = mails["already_signed"]
+    assert to == "other@voices.example"
+    assert message["Subject"] == f"About your signature: {TITLE}"
+    text = " ".join(lines(message))
+    assert "This email address or this organisation has already signed" in text
+    assert "nothing new was recorded" in text
+    assert "Open Voices" not in text  # it does not say who signed
+    assert "http" not in text
+
+
+def test_approved(mails):
+    message, to = mails["approved"]
+    assert to == "hello@voices.example"
+    assert message["Subject"] == f"Your signature is listed: {TITLE}"
+    body = lines(message)
+    assert f"The organisers approved your signature on “{TITLE}”:" in body
+    assert "Open Voices" in body
+    assert body[-1].startswith(f"{BASE}/m/")
+    assert "View, change or withdraw</a>" in html_of(message)

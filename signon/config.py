@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 from flask import Flask
@@ -111,6 +112,14 @@ def _check_mail(config) -> None:
         if value not in allowed:
             raise RuntimeError(f"{key} is {config[key]!r}; use one of {', '.join(allowed)}.")
         config[key] = value
+    for key in ("MAIL_FROM", "MAIL_REPLY_TO"):
+        value = str(config[key] or "")
+        if key == "MAIL_REPLY_TO" and not value:
+            continue
+        if "@" not in parseaddr(value)[1] or "\r" in value or "\n" in value:
+            raise RuntimeError(
+                f'{key} is {value!r}; give an address, e.g. "Coalition <mail@example.org>".'
+            )
 
 
 def _sqlalchemy_url(url: str) -> str:

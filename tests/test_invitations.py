@@ -362,8 +362,7 @@ def test_confirm_checks_a_tampered_list_again_and_saves_nothing(app, lead, dummy
     text = page.get_data(as_text=True)
     assert "The list changed since you checked it" in text
     assert problems(text) == [
-        "Line 2: “not an email” is not a valid email address: "
-        "An email address must have an @-sign."
+        "Line 2: “not an email” is not a valid email address: An email address must have an @-sign."
     ]
     assert nothing_saved(app)
 

@@ -69,6 +69,9 @@ def test_partner_signs_from_emailed_link_then_updates_and_withdraws(
     assert input_value(page, "name") == "Article 19"
     assert input_value(page, "contact_email") == "info@a19.example"
     assert input_value(page, "authorised_by") == "Ana"
+    assert re.search(r'<input[^>]*checked[^>]*name="listed_publicly"', page)  # named by default
+    assert re.search(r'<input[^>]*checked[^>]*value="organisation"', page)
+    assert re.search(r'<input[^>]*name="authorised"[^>]*required', page)
     assert "<script" not in page
 
     signed = partner_web.post(path + "/sign", sign_form())

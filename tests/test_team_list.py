@@ -94,6 +94,23 @@ def test_the_list_shows_state_version_and_anonymity(app, team):
     assert "anonymous" in row
 
 
+def test_the_list_shows_who_signed_an_earlier_text(app, team):
+    statement, people = team
+    sign_as(app, statement, people["owner"], "Early Bird")
+    with app.test_request_context():
+        from signon.statements.models import Statement
+        from signon.statements.service import save_version
+
+        record = db.session.get(Statement, statement.id)
+        save_version(record, title=record.title, body="A rewritten call.", author=None)
+        db.session.commit()
+    sign_as(app, statement, people["owner"], "Late Comer")
+    page = list_page(logged_in(app, people["owner"]), statement)
+    early, late = re.findall(r'<td data-label="Text signed">(.*?)</td>', page)
+    assert early.startswith("v1") and "an earlier text (now v2)" in early
+    assert late == "v2"
+
+
 def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):
     statement, people = team
     signature_id = sign_as(app, statement, people["owner"], "Artcle 19", acronym="A19")
@@ -233,7 +250,35 @@ def test_lookalike_letters_share_a_skeleton(lookalike):
 
 def test_greek_eta_looks_like_h():
     flags = find_duplicates([(1, "HRW", ""), (2, "ΗRW", "")])  # Greek capital Eta
-    assert [f.reason for f in flags[2]] == ["look-alike letters from another script"]
+    assert (1, "look-alike letters from another script") in [
+        (f.other_id, f.reason) for f in flags[2]
+    ]
+
+
+def test_a_lookalike_letter_inside_a_latin_word_is_flagged_on_its_own(app, team):
+    statement, people = team
+    alone = sign_as(app, statement, people["owner"], "Human Rights Wаtch")  # Cyrillic а
+    page = list_page(logged_in(app, people["owner"]), statement)
+    row = re.search(rf'<tr id="signature-{alone}">.*?</tr>', page, re.S).group(0)
+    assert "Check this name: Latin letters mixed with look-alikes from another script" in row
+
+
+@pytest.mark.parametrize(
+    ("name", "flagged"),
+    [
+        ("Human Rights Wаtch", True),  # Cyrillic а inside a Latin word
+        ("ΑRTICLE 19", True),  # Greek Alpha
+        ("Memorial / Мемориал", False),  # bilingual: each word in one script
+        ("Мемориал", False),
+        ("Article 19", False),
+        ("Société Générale des Œuvres", False),
+    ],
+)
+def test_mixed_scripts_within_a_word(name, flagged):
+    flags = find_duplicates([(1, name, "")])
+    assert (1 in flags) is flagged
+    if flagged:
+        assert flags[1][0].other_id is None
 
 
 def test_a_name_entirely_in_another_script_is_not_a_lookalike():

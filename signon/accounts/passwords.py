@@ -41,9 +41,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True when password matches; always does the same work."""
     hasher = _hasher()
     try:
-        return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(
-            password_hash
-        )
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

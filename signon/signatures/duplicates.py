@@ -1,13 +1,16 @@
 """Possible duplicates in a signature list, flagged for the team, never merged.
 
-Two kinds: the same name key (case, accents' composition, punctuation and a
-leading article aside), and look-alikes: names that differ only by letters from
-another script that look the same (Cyrillic "а" for Latin "a"), which is how
-both honest typing accidents and impersonation show up.
+Flags: the same name key (case, accents' composition, punctuation and a leading
+article aside); look-alikes, names that differ only by letters from another
+script that look the same (Cyrillic "а" for Latin "a"), which is how both honest
+typing accidents and impersonation show up; the same contact email; and, with no
+other entry needed, a word that mixes Latin letters with look-alikes from
+another script (the impersonator may sign before the real organisation does).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,10 +43,14 @@ CONFUSABLES = str.maketrans(
 )  # fmt: skip
 
 
+LOOKALIKE_LETTERS = frozenset(chr(code) for code in CONFUSABLES)
+MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
+
+
 @dataclass(frozen=True)
 class DuplicateFlag:
-    other_id: int
-    reason: str  # "same name" | "look-alike letters from another script"
+    other_id: int | None  # None: a flag about the name itself, with no other entry
+    reason: str  # "same name" | "look-alike letters from another script" | ...
 
 
 def skeleton(name: str) -> str:
@@ -60,6 +67,18 @@ def scripts(name: str) -> set[str]:
     return found
 
 
+def mixes_lookalikes(name: str) -> bool:
+    """True when one word holds Latin letters and look-alikes from another script.
+
+    A bilingual name ("Memorial / Мемориал") mixes scripts across words, which is
+    fine; inside one word ("Аrticle" with a Cyrillic А) it almost never is.
+    """
+    for word in re.split(r"[\W\d_]+", unicodedata.normalize("NFKC", name)):
+        if "LATIN" in scripts(word) and LOOKALIKE_LETTERS.intersection(word):
+            return True
+    return False
+
+
 def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[DuplicateFlag]]:
     """Flags per signature id, for (id, name, contact email) entries."""
     flags: dict[int, list[DuplicateFlag]] = defaultdict(list)
@@ -67,6 +86,8 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
     by_skeleton: dict[str, list[tuple[int, str]]] = defaultdict(list)
     by_email: dict[str, list[int]] = defaultdict(list)
     for signature_id, name, email in entries:
+        if mixes_lookalikes(name):
+            flags[signature_id].append(DuplicateFlag(None, MIXED_SCRIPTS))
         key = name_key(name)
         by_key[key].append(signature_id)
         by_skeleton[skeleton(name)].append((signature_id, key))

@@ -15,6 +15,7 @@ CONTENT_SECURITY_POLICY = (
 def register(app: Flask) -> None:
     """Install the after-request headers and the Jinja helpers."""
     app.after_request(_security_headers)
+    app.add_url_rule("/healthz", "healthz", _healthz)
     from .statements.lifecycle import deadline_in_zone, status_now
 
     app.jinja_env.globals.update(
@@ -24,6 +25,11 @@ def register(app: Flask) -> None:
         deadline_in_zone=deadline_in_zone,
     )
     app.jinja_env.filters["when"] = _when
+
+
+def _healthz() -> Response:
+    """For load balancers and uptime checks: the process answers. Touches no database."""
+    return Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
 def _security_headers(response: Response) -> Response:

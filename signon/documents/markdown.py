@@ -6,7 +6,7 @@ reads is what gets printed.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -51,6 +51,8 @@ def sanitise(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=64)
 def render_html(markdown: str) -> str:
-    """Markdown to sanitised HTML."""
+    """Markdown to sanitised HTML (cached: versions never change, and every
+    signer of a statement reads the same text)."""
     return sanitise(parser().render(markdown))

@@ -110,12 +110,21 @@ def record_opened(invitation: Invitation) -> None:
         invitation.opened_at = utcnow()
 
 
-def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signature:
-    """Create, or update, the one signature of an invitation (not committed)."""
+def sign_from_invitation(
+    invitation: Invitation, data: SignatureInput, *, existing: Signature | None = None
+) -> Signature:
+    """Create, or update, the one signature of an invitation (not committed).
+
+    `existing` is the invitation's signature when the caller already loaded it.
+    A new row is filled before its one INSERT; on PostgreSQL two concurrent POSTs
+    can both get here, and the loser's INSERT (in a savepoint) turns into an update
+    of the winner's row. SQLite's BEGIN IMMEDIATE already serialises them.
+    """
     statement = invitation.statement
     _ensure_open(statement)
-    signature = _signature_of(invitation)
+    signature = existing or _signature_of(invitation)
     was_signed = signature is not None and signature.state is SignatureState.SIGNED
+    changed = True
     if signature is None:
         signature = Signature(
             statement_id=statement.id,
@@ -124,22 +133,21 @@ def sign_from_invitation(invitation: Invitation, data: SignatureInput) -> Signat
             state=SignatureState.SIGNED,
             nonce=new_nonce(),
             position=_next_position(statement),
-            name=data.name,
         )
+        _apply(signature, data, statement)
         try:
             with db.session.begin_nested():
                 db.session.add(signature)
-                db.session.flush()
         except IntegrityError:
-            # A concurrent POST for the same invitation won: update its row instead.
             signature = _signature_of(invitation)
             if signature is None:
                 raise
             was_signed = signature.state is SignatureState.SIGNED
+            changed = _apply(signature, data, statement)
+    else:
+        changed = _apply(signature, data, statement)
     signature.state = SignatureState.SIGNED
     signature.withdrawn_at = None
-    changed = _apply(signature, data, statement)
-    db.session.flush()
     record_opened(invitation)
     invitation.responded_at = utcnow()
     if changed or not was_signed:

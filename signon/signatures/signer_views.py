@@ -111,7 +111,7 @@ def sign(token: str):
         form.contact_email.data = invite.email
         form.authorised_by.data = invite.contact_name
     if form.validate_on_submit():
-        sign_from_invitation(invite, _input(form))
+        sign_from_invitation(invite, _input(form), existing=existing)
         db.session.commit()
         return redirect(url_for("signer.signed", token=token), 303)
     return render_template(

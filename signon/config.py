@@ -81,6 +81,28 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_mail(app.config)
     app.config["SECRET_KEY"] = _secret_key(app)
+    app.config["SECRET_KEY_FALLBACKS"] = _fallback_keys(app)
+
+
+def _fallback_keys(app: Flask) -> list[str]:
+    """SECRET_KEY_FALLBACKS as a list of strong keys.
+
+    A single key given as a string (SIGNON_SECRET_KEY_FALLBACKS=oldkey) must not be
+    taken character by character: Flask and itsdangerous would then accept
+    anything signed with a one-letter key.
+    """
+    value = app.config.get("SECRET_KEY_FALLBACKS") or []
+    keys = [value] if isinstance(value, str | bytes) else list(value)
+    keys = [key for key in keys if key]
+    for key in keys:
+        if not isinstance(key, str | bytes) or (
+            len(key) < MIN_SECRET_KEY_LENGTH and not (app.testing or app.debug)
+        ):
+            raise RuntimeError(
+                f"Every SECRET_KEY_FALLBACKS entry must be a key of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters."
+            )
+    return keys
 
 
 MAIL_TEXT_SETTINGS = (

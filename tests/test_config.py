@@ -231,3 +231,23 @@ def test_instance_path_from_the_environment_reads_its_config_file(tmp_path, monk
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
 
     assert app.config["SIGNON_BASE_URL"] == "https://moved.example"
+
+
+def test_a_single_fallback_key_from_the_environment_is_one_key(tmp_path, monkeypatch):
+    """SIGNON_SECRET_KEY_FALLBACKS=oldkey must not become one key per character."""
+    from signon import create_app
+
+    old = "an-old-secret-key-that-was-rotated-out-last-week"
+    monkeypatch.setenv("SIGNON_SECRET_KEY_FALLBACKS", old)
+    app = create_app({"INSTANCE_PATH": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SECRET_KEY_FALLBACKS"] == [old]
+
+
+def test_a_weak_fallback_key_is_refused(tmp_path, monkeypatch):
+    import pytest
+
+    from signon import create_app
+
+    monkeypatch.setenv("SIGNON_SECRET_KEY_FALLBACKS", "a")
+    with pytest.raises(RuntimeError, match="SECRET_KEY_FALLBACKS"):
+        create_app({"INSTANCE_PATH": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})

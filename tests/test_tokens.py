@@ -518,3 +518,11 @@ def test_token_pages_in_every_state_keep_the_headers(
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
     assert response.status_code == (200 if state == "signed" else 410)
+
+
+def test_unmatched_urls_under_a_token_path_still_send_private_headers(client):
+    for method, path in (("GET", "/i/abc/nothing-here"), ("POST", "/i/abc/signed")):
+        response = client.open(path, method=method)
+        assert response.status_code in (404, 405)
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Cache-Control"] == "no-store"

@@ -6,7 +6,7 @@ a POST with a CSRF token, answered with a redirect to a page that shows the resu
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..documents.markdown import render_html
@@ -43,11 +43,16 @@ def _public_form_limit() -> str:
 limiter.limit(_token_limit)(blueprint)
 
 
-@blueprint.after_request
+TOKEN_PATHS = ("/i/", "/m/", "/v/")
+
+
+@blueprint.after_app_request
 def private_page_headers(response):
-    """Token pages: the URL is a secret; keep it out of Referer headers and caches."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
+    """Token pages: the URL is a secret; keep it out of Referer headers and caches.
+    Applied by path, so a 404 or 405 under a token URL is covered too."""
+    if request.blueprint == blueprint.name or request.path.startswith(TOKEN_PATHS):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

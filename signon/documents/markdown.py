@@ -1,7 +1,10 @@
-"""Markdown to safe HTML: markdown-it-py with raw HTML off, then nh3.
+"""Markdown to safe HTML: markdown-it-py, the document model, then nh3.
 
-The same sanitised HTML feeds the page, the PDF and the DOCX, so what a signer
-reads is what gets printed.
+Raw HTML never reaches any output. markdown-it tokenises it (so that it can be
+recognised) and the document model drops those tokens, script and style
+contents included; with raw HTML merely "off", markdown-it would print
+`<script>...</script>` as visible text in the statement instead. The same model
+feeds the page, the PDF and the DOCX, so what a signer reads is what is printed.
 """
 
 from __future__ import annotations
@@ -18,22 +21,23 @@ ALLOWED_TAGS = {
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id"},
+    "a": {"href", "title", "id", "class", "aria-label"},
     "li": {"id"},
     "ol": {"start"},
-    "sup": {"id"},
+    "sup": {"id", "class"},
     "section": {"class"},
-    "th": {"align"},
-    "td": {"align"},
+    "th": {"class"},
+    "td": {"class"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @cache
 def parser() -> MarkdownIt:
-    """The one Markdown parser: CommonMark, tables and footnotes, no raw HTML."""
+    """The one Markdown parser: CommonMark, tables, strikethrough and footnotes.
+    Raw HTML is tokenised only so that the document model can drop it."""
     return (
-        MarkdownIt("commonmark", {"html": False, "linkify": False})
+        MarkdownIt("commonmark", {"html": True, "linkify": False})
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
     )
@@ -53,6 +57,9 @@ def sanitise(html: str) -> str:
 
 @lru_cache(maxsize=64)
 def render_html(markdown: str) -> str:
-    """Markdown to sanitised HTML (cached: versions never change, and every
-    signer of a statement reads the same text)."""
-    return sanitise(parser().render(markdown))
+    """Markdown to sanitised HTML, through the document model (cached: versions
+    never change, and every signer of a statement reads the same text)."""
+    from .html import body_html
+    from .model import parse_body
+
+    return str(body_html(*parse_body(markdown)))

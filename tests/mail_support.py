@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
@@ -13,9 +14,9 @@ from signon.models import utcnow
 from signon.signatures.invitations import add_invitations, check_list
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Invitation
-from signon.statements.lifecycle import open_for_signatures
-from signon.statements.models import SignatoryOrder, Statement
+from signon.statements.models import Statement
 
+from . import sign_on_steps as steps
 from .support import csrf_token_in
 
 SIGNATURE_FORM = {
@@ -32,17 +33,7 @@ SIGNATURE_FORM = {
 
 def open_for_signing(app, statement_id: int, *, open_call: bool = False) -> None:
     """The statement takes signatures (through the lifecycle service, committed)."""
-    with app.app_context():
-        statement = db.session.get(Statement, statement_id)
-        open_for_signatures(
-            statement,
-            deadline=utcnow() + timedelta(days=30),
-            time_zone="Europe/Paris",
-            signatories_intro="Signed by:",
-            signatory_order=SignatoryOrder.ALPHABETICAL,
-            open_call=open_call,
-        )
-        db.session.commit()
+    steps.open_for_signing(app, SimpleNamespace(id=statement_id), open_call=open_call)
 
 
 def invite(app, statement_id: int, actor_id: int, rows: str) -> list[int]:

@@ -31,12 +31,10 @@ sys.path.insert(0, str(ROOT))
 from signon.documents.build import document_for_file  # noqa: E402
 from signon.statements.files import Signatory, StatementFile  # noqa: E402
 
-WORDS = (
-    "journalists detained authorities release freedom press independent media coalition "
-    "organisations call government charges law information reporters lawyers families "
-    "international partners human rights standards expression assembly association civil "
-    "society protest courts detention unconditionally immediately guarantee access"
-).split()
+WORDS = """journalists detained authorities release freedom press independent media coalition
+organisations call government charges law information reporters lawyers families international
+partners human rights standards expression assembly association civil society protest courts
+detention unconditionally immediately guarantee access""".split()  # noqa: SIM905
 COUNTRIES = ["France", "Kenya", "Brazil", "Kyrgyzstan", "Germany", "India", "Mexico", "Ghana"]
 
 
@@ -50,16 +48,23 @@ def generated_body(words: int = 1600, seed: int = 7) -> str:
             sentence = " ".join(rng.choice(WORDS) for _ in range(60))
             parts.append(sentence.capitalize() + ". **Key point** and *emphasis* here.\n")
             count += 64
-        parts.append("\n".join(f"- {' '.join(rng.choice(WORDS) for _ in range(8))}"
-                               for _ in range(4)) + "\n")
-        parts.append("\n".join(f"{i}. {' '.join(rng.choice(WORDS) for _ in range(8))}"
-                               for i in range(1, 4)) + "\n")
-        parts.append("> " + " ".join(rng.choice(WORDS) for _ in range(25)) + "[^n" f"{section}]\n")
+        parts.append(
+            "\n".join(f"- {' '.join(rng.choice(WORDS) for _ in range(8))}" for _ in range(4)) + "\n"
+        )
+        parts.append(
+            "\n".join(f"{i}. {' '.join(rng.choice(WORDS) for _ in range(8))}" for i in range(1, 4))
+            + "\n"
+        )
+        parts.append("> " + " ".join(rng.choice(WORDS) for _ in range(25)) + f"[^n{section}]\n")
         count += 81
         section += 1
-    parts.append("| Outlet | Detained | Status |\n|---|---|---|\n| A | 5 | sealed |\n| B | 4 | blocked |\n")
-    parts.extend(f"[^n{i}]: Footnote {i} with a [link](https://example.org/{i}).\n"
-                 for i in range(1, section))
+    parts.append(
+        "| Outlet | Detained | Status |\n|---|---|---|\n| A | 5 | sealed |\n| B | 4 | blocked |\n"
+    )
+    parts.extend(
+        f"[^n{i}]: Footnote {i} with a [link](https://example.org/{i}).\n"
+        for i in range(1, section)
+    )
     return "\n".join(parts)
 
 
@@ -129,8 +134,10 @@ def main(argv=None) -> int:
         html = bare_weasyprint_html(source)
         bare_pdf = best_of(args.runs, lambda h=html: weasyprint.HTML(string=h).write_pdf())
         ratio_a = ours_pdf / bare_pdf
-        print(f"  (a) PDF: ours {ours_pdf * 1000:.0f} ms, bare WeasyPrint {bare_pdf * 1000:.0f} ms"
-              f" -> ratio {ratio_a:.2f} (target <= 1.5)")
+        print(
+            f"  (a) PDF: ours {ours_pdf * 1000:.0f} ms, bare WeasyPrint {bare_pdf * 1000:.0f} ms"
+            f" -> ratio {ratio_a:.2f} (target <= 1.5)"
+        )
         results.append(("a", count, ratio_a, 1.5))
 
         ours_docx = best_of(args.runs, lambda d=document: render_docx(d))
@@ -141,11 +148,13 @@ def main(argv=None) -> int:
                 listing = "\n".join(f"- {s.name}" for s in source.signatories)
                 markdown.write_text(f"# {source.title}\n\n{source.body}\n\n{listing}\n")
                 out = Path(folder) / "s.docx"
-                pandoc_time = best_of(args.runs, lambda: subprocess.run(
-                    [pandoc, str(markdown), "-o", str(out)], check=True))
+                command = [pandoc, str(markdown), "-o", str(out)]
+                pandoc_time = best_of(args.runs, lambda c=command: subprocess.run(c, check=True))
             ratio_b = ours_docx / pandoc_time
-            print(f"  (b) DOCX: ours {ours_docx * 1000:.0f} ms, pandoc {pandoc_time * 1000:.0f} ms"
-                  f" -> ratio {ratio_b:.2f} (target <= 1.0)")
+            print(
+                f"  (b) DOCX: ours {ours_docx * 1000:.0f} ms, pandoc {pandoc_time * 1000:.0f} ms"
+                f" -> ratio {ratio_b:.2f} (target <= 1.0)"
+            )
             results.append(("b", count, ratio_b, 1.0))
         else:
             print(f"  (b) DOCX: ours {ours_docx * 1000:.0f} ms; pandoc not installed, no ratio")
@@ -158,8 +167,13 @@ def main(argv=None) -> int:
     results.append(("d", 1000, peak, 300))
 
     missed = [r for r in results if r[2] > r[3]]
-    print("\nResult:", "all targets met" if not missed else
-          "missed: " + ", ".join(f"({k}) {n} signatories {v:.2f} > {t}" for k, n, v, t in missed))
+    print(
+        "\nResult:",
+        "all targets met"
+        if not missed
+        else "missed: "
+        + ", ".join(f"({k}) {n} signatories {v:.2f} > {t}" for k, n, v, t in missed),
+    )
     return 0
 
 
@@ -172,19 +186,30 @@ def cached_download_ratio(runs: int) -> float:
 
     instance = Path(tempfile.mkdtemp(prefix="signon-render-bench-"))
     try:
-        app = create_app({"INSTANCE_PATH": instance, "DATABASE_URL": f"sqlite:///{instance}/x.db",
-                          "SECRET_KEY": "bench-" * 8})
+        app = create_app(
+            {
+                "INSTANCE_PATH": instance,
+                "DATABASE_URL": f"sqlite:///{instance}/x.db",
+                "SECRET_KEY": "bench-" * 8,
+            }
+        )
         document = document_for_file(generated_statement(1000))
         from signon.documents.pdf import render_pdf
 
         path = cache.cached_render(app.instance_path, "pdf", document, render_pdf)
         static = instance / "static-copy.pdf"
         static.write_bytes(path.read_bytes())
-        app.add_url_rule("/bench/cached", "bench_cached", lambda: send_file(
-            cache.cached_render(app.instance_path, "pdf", document, render_pdf),
-            mimetype="application/pdf"))
-        app.add_url_rule("/bench/static", "bench_static",
-                         lambda: send_file(static, mimetype="application/pdf"))
+        app.add_url_rule(
+            "/bench/cached",
+            "bench_cached",
+            lambda: send_file(
+                cache.cached_render(app.instance_path, "pdf", document, render_pdf),
+                mimetype="application/pdf",
+            ),
+        )
+        app.add_url_rule(
+            "/bench/static", "bench_static", lambda: send_file(static, mimetype="application/pdf")
+        )
         client = app.test_client()
 
         def many(url):
@@ -194,9 +219,11 @@ def cached_download_ratio(runs: int) -> float:
         cached = best_of(runs, lambda: many("/bench/cached")) / 50
         plain = best_of(runs, lambda: many("/bench/static")) / 50
         ratio = cached / plain
-        print(f"  (c) cached download {cached * 1000:.2f} ms, static file of the same size "
-              f"({static.stat().st_size // 1024} KB) {plain * 1000:.2f} ms -> ratio {ratio:.2f}"
-              f" (target <= 2)")
+        print(
+            f"  (c) cached download {cached * 1000:.2f} ms, static file of the same size "
+            f"({static.stat().st_size // 1024} KB) {plain * 1000:.2f} ms -> ratio {ratio:.2f}"
+            f" (target <= 2)"
+        )
         return ratio
     finally:
         shutil.rmtree(instance, ignore_errors=True)
@@ -204,7 +231,7 @@ def cached_download_ratio(runs: int) -> float:
 
 def peak_memory_mb() -> float:
     """(d): max RSS of a fresh process that renders the 1,000-signatory PDF."""
-    code = (
+    code = (  # noqa: UP031
         "import resource, sys; sys.path.insert(0, %r);"
         "from tests.bench.render_bench import generated_statement;"
         "from signon.documents.build import document_for_file;"
@@ -212,8 +239,9 @@ def peak_memory_mb() -> float:
         "render_pdf(document_for_file(generated_statement(1000)));"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     ) % str(ROOT)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 

@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
 
     from .accounts.views import blueprint as accounts_blueprint
+    from .public.views import blueprint as public_blueprint
     from .signatures.signer_views import blueprint as signer_blueprint
     from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(statements_blueprint)
     app.register_blueprint(signatures_blueprint)
     app.register_blueprint(signer_blueprint)
+    app.register_blueprint(public_blueprint)
 
     from .cli import register_commands
 

@@ -57,6 +57,10 @@ class Defaults:
     RATELIMIT_RESENDS = "20 per hour"
     MAX_INVITATIONS_PER_PASTE = 2000
 
+    # Documents
+    RENDER_TIME_LIMIT = 60  # seconds a PDF may take before the render is stopped
+    DOCUMENT_AUTHOR = ""  # the coalition or lead organisation, in PDF and DOCX metadata
+
 
 def load(app: Flask, overrides: dict | None) -> None:
     """Fill app.config in order: defaults, instance/config.py, SIGNON_*, overrides."""

@@ -1,0 +1,122 @@
+"""Rendered files kept under instance/renders/, one file per distinct output.
+
+A file's name is a SHA-256 of everything that shapes it: the kind and options
+(PDF on A4 or letter, DOCX), the document itself (text, version, the list as
+printed), the bytes of templates/documents/ and of this package's code, and the
+installed version. Any change to one of them is another name, so a stored file
+is never stale and never needs invalidating; the first download after a change
+renders, the ones after it read the file.
+
+A file is written under a temporary name and renamed into place: a reader sees
+a whole file or none. A render that fails or runs out of time writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from functools import cache, lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from .. import ROOT
+from .model import Document
+
+RENDERS_FOLDER = "renders"
+SHAPING_FOLDERS = (ROOT / "templates" / "documents", Path(__file__).resolve().parent)
+
+# How many times each kind was rendered in this process (tests count renders).
+render_counts: Counter[str] = Counter()
+_counts_lock = threading.Lock()
+
+
+class RenderFailed(RuntimeError):
+    """A document could not be rendered; nothing was stored."""
+
+
+def render_key(kind: str, document: Document, options: dict | None = None) -> str:
+    """The SHA-256 naming the file that `kind` with `options` makes of `document`."""
+    material = json.dumps(
+        {
+            "kind": kind,
+            "options": options or {},
+            # Every field of the frozen dataclasses, class names included.
+            "document": repr(document),
+            "shaping_files": shaping_digest(),
+            "version": _package_version(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def cached_render(
+    instance_path: str | Path,
+    kind: str,
+    document: Document,
+    render: Callable[[Document], bytes],
+    *,
+    options: dict | None = None,
+    extension: str | None = None,
+) -> Path:
+    """The path of the rendered file, rendering it with `render` the first time.
+
+    Raises RenderFailed (with a message for people) when `render` fails or
+    returns nothing; no file is left behind then.
+    """
+    path = (
+        Path(instance_path)
+        / RENDERS_FOLDER
+        / f"{render_key(kind, document, options)}.{extension or kind}"
+    )
+    if path.is_file():
+        return path
+    with _counts_lock:
+        render_counts[kind] += 1
+    try:
+        data = render(document)
+    except Exception as error:
+        raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
+    if not isinstance(data, bytes) or not data:
+        raise RenderFailed(f"The {kind.upper()} renderer produced no file.")
+    from .files import write_atomically
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data)
+    return path
+
+
+def shaping_digest() -> str:
+    """A digest of the templates and code that make the rendered files.
+
+    Files are read again only when their size or modification time changes."""
+    stats = []
+    for folder in SHAPING_FOLDERS:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                stats.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return _digest_of(tuple(stats))
+
+
+@lru_cache(maxsize=16)
+def _digest_of(stats: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _size, _mtime in stats:
+        path = Path(name)
+        digest.update(str(path.relative_to(ROOT)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@cache
+def _package_version() -> str:
+    try:
+        return metadata.version("signon")
+    except metadata.PackageNotFoundError:
+        return "unknown"

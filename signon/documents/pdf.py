@@ -1,0 +1,282 @@
+"""The document model as a PDF, through WeasyPrint (>= 70).
+
+What reaches WeasyPrint is one fixed template, templates/documents/statement.html,
+filled by a plain Jinja environment with autoescaping (no Flask app: `signon render`
+works without database or server). The statement's body is `body_html`, the
+sanitised view of the document model; every other text is escaped by Jinja. The
+stylesheet is our own file, templates/documents/print.css. No user-written HTML or
+CSS gets in.
+
+WeasyPrint fetches nothing but data: URLs and files inside templates/documents/
+(`BundledFilesOnly`): any other reference, file:///etc/passwd or http://127.0.0.1
+alike, is refused before anything is opened.
+
+`render_pdf_with_time_limit` renders in a child process and kills it when the time
+is up, so a pathological document cannot hold a web worker or the CLI; write the
+result with `files.write_atomically` so that a failure leaves no partial file.
+The Document is plain frozen dataclasses: it pickles to the child as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+import multiprocessing
+import sys
+import threading
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .. import ROOT
+from .html import body_html
+from .model import Document
+
+TEMPLATES = ROOT / "templates"
+BUNDLED = TEMPLATES / "documents"  # the only folder WeasyPrint may read from
+TEMPLATE = "documents/statement.html"
+STYLESHEET = BUNDLED / "print.css"
+PAGE_SIZES = ("A4", "Letter")
+TWO_COLUMNS_OVER = 20  # a list of more names than this is set in two columns
+DEFAULT_SECONDS = 60.0
+LOGGER = logging.getLogger(__name__)
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+}
+DATE_PATTERNS = {
+    "en": "{d} {m} {y}",
+    "fr": "{d} {m} {y}",
+    "es": "{d} de {m} de {y}",
+    "ru": "{d} {m} {y} г.",
+}
+
+
+class RenderError(RuntimeError):
+    """The PDF could not be made in time, or at all."""
+
+
+class URLRefused(ValueError):
+    """WeasyPrint asked for something outside the bundled files and data: URLs."""
+
+
+# Fetching ---------------------------------------------------------------------
+def bundled_files_only():
+    """A WeasyPrint URL fetcher that serves data: URLs and files under
+    templates/documents/, and refuses everything else without opening it."""
+    return _fetcher_class()()
+
+
+@cache
+def _fetcher_class():
+    # WeasyPrint is imported on first use: it takes half a second, and the web
+    # pages that import this module may never make a PDF.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class BundledFilesOnly(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = bundled_path(url)
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
+                )
+            raise URLRefused(f"refused to fetch {url[:200]!r}: not a bundled file")
+
+    return BundledFilesOnly
+
+
+def bundled_path(url: str) -> Path:
+    """The file a file: URL names, if it lies inside templates/documents/."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        raise URLRefused(f"refused to fetch {url[:200]!r}: not a bundled file")
+    path = Path(url2pathname(parts.path)).resolve()
+    if not path.is_relative_to(BUNDLED.resolve()) or not path.is_file():
+        raise URLRefused(f"refused to fetch {url[:200]!r}: not a bundled file")
+    return path
+
+
+# HTML -------------------------------------------------------------------------
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _stylesheet() -> Markup:
+    # Our own file, inlined so that the HTML stands alone (`signon render --html`).
+    # It must not be escaped: entities are not decoded inside <style>.
+    return Markup(STYLESHEET.read_text(encoding="utf-8"))  # noqa: S704
+
+
+def long_date(iso: str, language: str) -> str:
+    """'20 November 2026' in en, fr, es and ru; the ISO date in other languages."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    base = language.split("-")[0]
+    if base not in MONTHS:
+        return day.isoformat()
+    month = MONTHS[base].split()[day.month - 1]
+    number = "1er" if base == "fr" and day.day == 1 else day.day
+    return DATE_PATTERNS[base].format(d=number, m=month, y=day.year)
+
+
+def statement_html(document: Document, *, page_size: str = "A4") -> str:
+    """The print HTML of a statement: the one template, escaped, with our CSS."""
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
+    created = document.date or dt.datetime.now(dt.UTC).date().isoformat()
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            document=document,
+            section=document.signatories,
+            body=body_html(document.blocks, document.footnotes),
+            stylesheet=_stylesheet(),
+            page_size=page_size,
+            created=created,
+            modified=document.list_updated,
+            date_text=long_date(document.date, document.language) if document.date else "",
+            updated_text=long_date(document.list_updated, document.language),
+            two_columns_over=TWO_COLUMNS_OVER,
+        )
+    )
+
+
+# PDF --------------------------------------------------------------------------
+def render_pdf(document: Document, *, page_size: str = "A4") -> bytes:
+    """The statement as PDF bytes, in this process (no time limit)."""
+    from weasyprint import HTML
+
+    html = statement_html(document, page_size=page_size)
+    return HTML(
+        string=html, base_url=BUNDLED.as_uri() + "/", url_fetcher=bundled_files_only()
+    ).write_pdf()
+
+
+def render_pdf_with_time_limit(
+    document: Document, *, page_size: str = "A4", seconds: float = DEFAULT_SECONDS
+) -> bytes:
+    """`render_pdf` in a child process that is killed after `seconds`.
+
+    Raises RenderError on timeout, when the child fails or dies, or when it cannot
+    be started. See `start_method` for how the child is made.
+    """
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
+    with _starting:
+        context = _context(start_method())
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_render_in_child, args=(sender, document, page_size), daemon=True
+        )
+        try:
+            child.start()
+        except Exception as error:
+            receiver.close()
+            sender.close()
+            raise RenderError(f"could not start the PDF renderer: {error}") from error
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise RenderError(f"rendering the PDF took longer than {seconds:g} s and was stopped")
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            child.join()
+            raise RenderError(
+                f"the PDF renderer stopped without a result (exit code {child.exitcode})"
+            ) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if status != "ok":
+        raise RenderError(f"rendering the PDF failed: {payload}")
+    return payload
+
+
+_starting = threading.Lock()  # one child started at a time; no warm-up meanwhile
+
+
+def start_method() -> str:
+    """How the rendering child is made.
+
+    "fork" (Linux, and only while this process runs a single thread): the child is a
+    copy of this process, with WeasyPrint imported and its fonts loaded once here
+    beforehand, so it starts rendering at once. With other threads running (a
+    threaded server, the mail worker thread), a forked child could inherit a lock
+    one of them held and hang, and Python 3.12 warns against it; then the child
+    comes from a "forkserver" started once, single-threaded, with this module
+    imported (slower: each child loads its fonts again). "spawn" elsewhere.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and threading.active_count() == 1 and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+@cache
+def _context(method: str):
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        _warm_up()
+    elif method == "forkserver":
+        context.set_forkserver_preload([__name__, "weasyprint"])
+    return context
+
+
+def _warm_up() -> None:
+    """Import WeasyPrint and load the usual fonts and hyphenation patterns in this
+    process, for every forked child to inherit."""
+    from .model import build_document
+    from .signatories import Signatory, SignatorySection
+
+    section = SignatorySection(
+        intro="Signed by:",
+        organisations=[Signatory(name="Ελληνική · Русская · العربية", acronym="X")],
+        anonymous_sentence="and 1 other organisation that asked not to be named",
+    )
+    body = "Statement *text* with **bold**, `code` and hyphenation.\n\n## Heading\n"
+    try:
+        render_pdf(build_document(title="Warm-up", body=body, language="en", signatories=section))
+    except Exception:
+        # Only a head start: a real problem shows again, and is reported, in the child.
+        LOGGER.warning("warming up the PDF renderer failed", exc_info=True)
+
+
+def _render_in_child(sender, document: Document, page_size: str) -> None:
+    try:
+        result = ("ok", render_pdf(document, page_size=page_size))
+    except BaseException as error:
+        result = ("error", f"{type(error).__name__}: {error}")
+    try:
+        sender.send(result)
+    finally:
+        sender.close()

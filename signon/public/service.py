@@ -1,0 +1,96 @@
+"""What the public sees of a statement: which statements, which document, which data.
+
+A statement's list is public once it is open (then closed, then published); a
+draft is not public at any address. Everything public is built from the one
+document model, so the page, the downloads and the JSON agree, and none of them
+can carry contact data: the model has none.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from flask import abort, current_app
+from sqlalchemy import select
+
+from ..documents.build import document_for_statement
+from ..documents.cache import cached_render
+from ..documents.model import Document
+from ..extensions import db
+from ..statements.lifecycle import status_now
+from ..statements.models import Statement, Status
+
+PUBLIC_STATUSES = frozenset({Status.OPEN, Status.CLOSED, Status.PUBLISHED})
+PAGE_SIZES = {"a4": "A4", "letter": "Letter"}  # ?size= -> signon.documents.pdf's name
+DEFAULT_RENDER_TIME_LIMIT = 60
+
+
+def list_is_public(statement: Statement) -> bool:
+    """True when the statement's text and list may be shown to anyone."""
+    return statement.status in PUBLIC_STATUSES and statement.current_version is not None
+
+
+def find_public_statement(slug: str) -> Statement | None:
+    """The statement at slug if its list is public, else None (drafts included)."""
+    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
+    return statement if statement is not None and list_is_public(statement) else None
+
+
+def public_statement(slug: str) -> Statement:
+    """The statement at slug if its list is public; 404 otherwise (drafts included)."""
+    statement = find_public_statement(slug)
+    if statement is None:
+        abort(404)
+    return statement
+
+
+def public_document(statement: Statement) -> Document:
+    """The document every public output is a view of."""
+    return document_for_statement(statement, author=current_app.config.get("DOCUMENT_AUTHOR", ""))
+
+
+def rendered_pdf(document: Document, page_size: str) -> Path:
+    """The stored PDF of the document, rendered (within the time limit) if need be.
+    Raises documents.cache.RenderFailed."""
+    from ..documents.pdf import render_pdf_with_time_limit
+
+    seconds = float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
+    render = partial(render_pdf_with_time_limit, page_size=page_size, seconds=seconds)
+    return cached_render(
+        current_app.instance_path, "pdf", document, render, options={"page_size": page_size}
+    )
+
+
+def rendered_docx(document: Document) -> Path:
+    """The stored DOCX of the document, rendered if need be. Raises RenderFailed."""
+    from ..documents.docx import render_docx
+
+    return cached_render(current_app.instance_path, "docx", document, render_docx)
+
+
+def api_payload(statement: Statement, document: Document) -> dict:
+    """GET /api/v1/statements/<slug>, as DESIGN.md fixes it. No contact data: the
+    signatories come from the document model, which holds display fields only."""
+    section = document.signatories
+    anonymous = section.anonymous_organisations + section.anonymous_individuals
+    return {
+        "title": document.title,
+        "slug": statement.slug,
+        "status": status_now(statement).value,
+        "language": document.language,
+        "date": document.date,
+        "version": {"number": document.version_number, "sha256": document.sha256},
+        "counts": {"listed": len(section.listed), "anonymous": anonymous, "total": section.total},
+        "signatories": [
+            {
+                "name": s.name,
+                "acronym": s.acronym,
+                "country": s.country,
+                "note": s.note,
+                "kind": s.kind,
+            }
+            for s in section.listed
+        ],
+        "anonymous_count": anonymous,
+    }

@@ -593,3 +593,14 @@ def test_a_coalition_brands_the_downloads_by_editing_the_reference(tmp_path, exa
     result = read_back(render_docx(document, reference=branded))
     assert result.styles["Title"].font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert styled(result, "List Bullet")[-len(EXAMPLE_SIGNATORIES) :] == EXAMPLE_SIGNATORIES
+
+
+def test_docx_render_is_stopped_at_the_time_limit():
+    """SECURITY: rendering has a time limit, for the DOCX as for the PDF."""
+    from signon.documents.pdf import RenderError, render_with_time_limit
+
+    document = document_for_file(read_statement_file(EXAMPLE))
+    data = render_with_time_limit(render_docx, document, seconds=60)
+    assert data[:2] == b"PK"
+    with pytest.raises(RenderError, match="took longer than"):
+        render_with_time_limit(render_docx, document, seconds=0.000001)

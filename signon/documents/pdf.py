@@ -189,28 +189,40 @@ def render_pdf_with_time_limit(
     """
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
+    return render_with_time_limit(render_pdf, document, seconds=seconds, page_size=page_size)
+
+
+def render_with_time_limit(
+    render, document: Document, *, seconds: float = DEFAULT_SECONDS, **options
+) -> bytes:
+    """`render(document, **options)` in a child process that is killed after `seconds`
+    (any of our renderers: the PDF here, the DOCX too). `render` must be a
+    module-level function, so the child can find it."""
+    what = "PDF" if render is render_pdf else "document"
     with _starting:
         context = _context(start_method())
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(
-            target=_render_in_child, args=(sender, document, page_size), daemon=True
+            target=_render_in_child, args=(sender, render, document, options), daemon=True
         )
         try:
             child.start()
         except Exception as error:
             receiver.close()
             sender.close()
-            raise RenderError(f"could not start the PDF renderer: {error}") from error
+            raise RenderError(f"could not start the {what} renderer: {error}") from error
     sender.close()
     try:
         if not receiver.poll(seconds):
-            raise RenderError(f"rendering the PDF took longer than {seconds:g} s and was stopped")
+            raise RenderError(
+                f"rendering the {what} took longer than {seconds:g} s and was stopped"
+            )
         try:
             status, payload = receiver.recv()
         except EOFError:
             child.join()
             raise RenderError(
-                f"the PDF renderer stopped without a result (exit code {child.exitcode})"
+                f"the {what} renderer stopped without a result (exit code {child.exitcode})"
             ) from None
     finally:
         if child.is_alive():
@@ -218,7 +230,7 @@ def render_pdf_with_time_limit(
         child.join()
         receiver.close()
     if status != "ok":
-        raise RenderError(f"rendering the PDF failed: {payload}")
+        raise RenderError(f"rendering the {what} failed: {payload}")
     return payload
 
 
@@ -271,9 +283,9 @@ def _warm_up() -> None:
         LOGGER.warning("warming up the PDF renderer failed", exc_info=True)
 
 
-def _render_in_child(sender, document: Document, page_size: str) -> None:
+def _render_in_child(sender, render, document: Document, options: dict) -> None:
     try:
-        result = ("ok", render_pdf(document, page_size=page_size))
+        result = ("ok", render(document, **options))
     except BaseException as error:
         result = ("error", f"{type(error).__name__}: {error}")
     try:

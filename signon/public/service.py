@@ -63,10 +63,14 @@ def rendered_pdf(document: Document, page_size: str) -> Path:
 
 
 def rendered_docx(document: Document) -> Path:
-    """The stored DOCX of the document, rendered if need be. Raises RenderFailed."""
+    """The stored DOCX of the document, rendered if need be (in a child process with
+    the same time limit as the PDF). Raises RenderFailed."""
     from ..documents.docx import render_docx
+    from ..documents.pdf import render_with_time_limit
 
-    return cached_render(current_app.instance_path, "docx", document, render_docx)
+    seconds = float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
+    render = partial(render_with_time_limit, render_docx, seconds=seconds)
+    return cached_render(current_app.instance_path, "docx", document, render)
 
 
 def api_payload(statement: Statement, document: Document) -> dict:

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record
+from ..audit import record, user_actor
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..models import utcnow
@@ -228,7 +228,7 @@ def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -
         _send(invitation, "invitation")
     record(
         statement.id,
-        _actor(actor),
+        user_actor(actor),
         "invitations sent",
         count=len(invitations),
         ids=[invitation.id for invitation in invitations],
@@ -263,14 +263,18 @@ def resend(invitation: Invitation, *, actor) -> None:
     invitation.nonce = new_nonce()
     invitation.revoked_at = None
     _send(invitation, "invitation")
-    record(invitation.statement_id, _actor(actor), "invitation re-sent", invitation=invitation.id)
+    record(
+        invitation.statement_id, user_actor(actor), "invitation re-sent", invitation=invitation.id
+    )
 
 
 def revoke(invitation: Invitation, *, actor) -> None:
     """The invitation's links stop working (a signature already given stays)."""
     invitation.nonce = new_nonce()
     invitation.revoked_at = utcnow()
-    record(invitation.statement_id, _actor(actor), "invitation revoked", invitation=invitation.id)
+    record(
+        invitation.statement_id, user_actor(actor), "invitation revoked", invitation=invitation.id
+    )
 
 
 def remind_unanswered(statement: Statement, *, actor) -> int:
@@ -293,17 +297,5 @@ def remind_unanswered(statement: Statement, *, actor) -> int:
     for invitation in due:
         _send(invitation, "reminder")
     if due:
-        record(statement.id, _actor(actor), "reminders sent", count=len(due))
+        record(statement.id, user_actor(actor), "reminders sent", count=len(due))
     return len(due)
-
-
-def count_invitations(statement: Statement) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Invitation).where(Invitation.statement_id == statement.id)
-    )
-
-
-def _actor(user) -> str:
-    from ..audit import user_actor
-
-    return user_actor(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, make_response, render_template
+from flask import make_response, render_template
 
 from ..extensions import db
 from ..models import utcnow
@@ -78,8 +78,3 @@ def signature_from(token: str, purpose: Purpose) -> Signature:
     if nonce != signature.nonce:
         raise LinkProblem(410, "replaced", signature.statement)
     return signature
-
-
-def not_found_unless(condition: bool) -> None:
-    if not condition:
-        abort(404)

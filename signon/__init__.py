@@ -42,7 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
 
     from .accounts.views import blueprint as accounts_blueprint
+    from .audit_views import blueprint as audit_blueprint
     from .public.views import blueprint as public_blueprint
+    from .publication.views import blueprint as publication_blueprint
+    from .retention_views import blueprint as retention_blueprint
     from .signatures.signer_views import blueprint as signer_blueprint
     from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
@@ -52,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(signatures_blueprint)
     app.register_blueprint(signer_blueprint)
     app.register_blueprint(public_blueprint)
+    app.register_blueprint(publication_blueprint)
+    app.register_blueprint(audit_blueprint)
+    app.register_blueprint(retention_blueprint)
 
     from .cli import register_commands
 
@@ -68,5 +74,7 @@ def _import_models() -> None:
     from . import audit  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .publication import models as _publication  # noqa: F401
     from .signatures import models as _signatures  # noqa: F401
+    from .signatures import revision as _revision  # noqa: F401
     from .statements import models as _statements  # noqa: F401

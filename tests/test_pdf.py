@@ -495,13 +495,15 @@ def test_forty_names_fit_one_page_in_two_columns():
     columns = sorted({round(x) for _, x, _ in starts.values()})
     assert len(columns) == 2, columns
     assert columns[1] - columns[0] > width / 4
-    # Down the first column, then the second, in order.
-    assert sorted(starts, key=lambda i: (round(starts[i][1]), -starts[i][2])) == list(range(40))
+    # Row by row, left then right, in order: the reading order of the page.
+    assert sorted(starts, key=lambda i: (-round(starts[i][2]), starts[i][1])) == list(range(40))
+    # Each row's two entries start on the same line.
+    assert all(round(starts[i][2]) == round(starts[i + 1][2]) for i in range(0, 40, 2))
 
 
 def test_no_entry_is_split_between_columns_or_pages():
     # Every fifth entry is seven lines long in a column; without `break-inside:
-    # avoid`, entries 15 and 30 are cut in two by the column and page breaks.
+    # avoid`, the long entries are cut in two by page breaks.
     note = (
         "within the framework of the Observatory for the Protection of Human Rights "
         "Defenders, a joint programme of the International Federation for Human Rights "
@@ -522,7 +524,7 @@ def test_no_entry_is_split_between_columns_or_pages():
     assert sorted(starts) == list(range(40))
     pages = reader(pdf).pages
     assert len(pages) > 1
-    order = sorted(starts, key=lambda i: (starts[i][0], round(starts[i][1]), -starts[i][2]))
+    order = sorted(starts, key=lambda i: (starts[i][0], -round(starts[i][2]), starts[i][1]))
     assert order == list(range(40))
     # Names and notes are never hyphenated, even in narrow columns.
     assert not [t for page in pages for _, _, t in fragments(page) if t.endswith("\u2010")]

@@ -13,9 +13,12 @@ from signon.documents import cache
 from signon.documents.build import document_for_statement
 from signon.documents.cache import RenderFailed, cached_render, render_key
 from signon.extensions import db
+from signon.public.service import statement_identity
+from signon.signatures.models import Signature
+from signon.signatures.sign_on import edit_display
 from signon.statements.models import Statement
 
-from .public_steps import new_version, sign_as, signed_statement
+from .public_steps import new_version, sign_as, signed_statement, withdraw_signature
 
 
 @pytest.fixture
@@ -40,6 +43,18 @@ def download(client, url: str):
 def document_of(app, statement):
     with app.app_context():
         return document_for_statement(db.session.get(Statement, statement.id))
+
+
+def stored_key(app, statement, kind="pdf", options=None) -> str:
+    """The name the public downloads give the statement's file, as it stands now."""
+    with app.app_context():
+        identity = statement_identity(db.session.get(Statement, statement.id))
+        return render_key(kind, identity, {"page_size": "A4"} if options is None else options)
+
+
+def revision(app, statement) -> int:
+    with app.app_context():
+        return db.session.get(Statement, statement.id).list_revision
 
 
 def test_the_second_pdf_download_is_read_from_the_stored_file(app, client, signed):
@@ -88,12 +103,12 @@ def test_a_new_signature_renders_a_new_file(app, client, signed, dummy_user):
 
 def test_a_new_version_of_the_text_renders_a_new_file(app, client, signed, dummy_user):
     statement, _ids = signed
-    old_key = render_key("pdf", document_of(app, statement), {"page_size": "A4"})
+    old_key = stored_key(app, statement)
     download(client, f"/s/{statement.slug}.pdf")
     before = count("pdf")
     new_version(app, statement, "We call for the release of all journalists.\n", by=dummy_user)
 
-    new_key = render_key("pdf", document_of(app, statement), {"page_size": "A4"})
+    new_key = stored_key(app, statement)
     assert new_key != old_key
     status, _headers, _data = download(client, f"/s/{statement.slug}.pdf")
     assert status == 200
@@ -119,17 +134,17 @@ def test_a_failing_renderer_leaves_nothing_behind(app, signed):
     document = document_of(app, statement)
     instance = Path(app.instance_path)
 
-    def broken(_document) -> bytes:
+    def broken() -> bytes:
         raise MemoryError("out of memory halfway through")
 
     with pytest.raises(RenderFailed, match="could not be produced: out of memory halfway"):
         cached_render(instance, "pdf", document, broken)
     with pytest.raises(RenderFailed, match="produced no file"):
-        cached_render(instance, "pdf", document, lambda _document: b"")
+        cached_render(instance, "pdf", document, lambda: b"")
     assert renders(app) == []
 
     # The same document renders fine afterwards: nothing half-made was kept.
-    path = cached_render(instance, "pdf", document, lambda _document: b"%PDF-1.7 whole")
+    path = cached_render(instance, "pdf", document, lambda: b"%PDF-1.7 whole")
     assert path.read_bytes() == b"%PDF-1.7 whole"
     assert renders(app) == [path]
 
@@ -157,3 +172,47 @@ def test_the_key_covers_kind_options_text_and_list(app, signed, dummy_user):
     assert key != render_key("docx", document)
     sign_as(app, statement, dummy_user, "Late Signers Alliance")
     assert key != render_key("pdf", document_of(app, statement), {"page_size": "A4"})
+
+
+def test_the_stored_key_follows_every_change_to_the_list(app, client, signed, dummy_user):
+    """A cached download reads one row; the list revision is what tells it the list
+    changed. Every kind of change to a signature raises it."""
+    statement, ids = signed
+    keys = [stored_key(app, statement)]
+    revisions = [revision(app, statement)]
+    assert stored_key(app, statement) == keys[0]  # stable while nothing changes
+    assert stored_key(app, statement, "docx", {}) != keys[0]
+    assert stored_key(app, statement, options={"page_size": "Letter"}) != keys[0]
+
+    sign_as(app, statement, dummy_user, "Late Signers Alliance")
+    keys.append(stored_key(app, statement))
+    revisions.append(revision(app, statement))
+
+    with app.app_context():  # the team corrects how an entry prints
+        signature = db.session.get(Signature, ids["Article 19"])
+        edit_display(signature, actor=dummy_user, name="Renamed Org", acronym="RO", note="")
+        db.session.commit()
+    keys.append(stored_key(app, statement))
+    revisions.append(revision(app, statement))
+    _status, _headers, pdf = download(client, f"/s/{statement.slug}.pdf")
+    assert pdf.startswith(b"%PDF-")
+
+    withdraw_signature(app, ids["Zeta Press Union"])
+    keys.append(stored_key(app, statement))
+    revisions.append(revision(app, statement))
+
+    assert revisions == sorted(set(revisions)), revisions  # raised every time
+    assert len(set(keys)) == len(keys)
+
+
+def test_a_team_edit_of_a_name_shows_in_the_next_download(app, client, signed, dummy_user):
+    statement, ids = signed
+    _status, _headers, first = download(client, f"/s/{statement.slug}.docx")
+    with app.app_context():
+        signature = db.session.get(Signature, ids["Article 19"])
+        edit_display(signature, actor=dummy_user, name="Corrected Name Union", acronym="", note="")
+        db.session.commit()
+    _status, _headers, second = download(client, f"/s/{statement.slug}.docx")
+    with zipfile.ZipFile(io.BytesIO(second)) as archive:
+        assert "Corrected Name Union" in archive.read("word/document.xml").decode()
+    assert second != first

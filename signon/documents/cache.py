@@ -1,9 +1,10 @@
 """Rendered files kept under instance/renders/, one file per distinct output.
 
 A file's name is a SHA-256 of everything that shapes it: the kind and options
-(PDF on A4 or letter, DOCX), the document itself (text, version, the list as
-printed), the bytes of templates/documents/ and of this package's code, and the
-installed version. Any change to one of them is another name, so a stored file
+(PDF on A4 or letter, DOCX), the document itself (or, for a stored statement,
+what identifies it: version, list revision, settings), the bytes of
+templates/documents/ and of the code that shapes the files, and the installed
+version. Any change to one of them is another name, so a stored file
 is never stale and never needs invalidating; the first download after a change
 renders, the ones after it read the file.
 
@@ -27,7 +28,15 @@ from .. import ROOT
 from .model import Document
 
 RENDERS_FOLDER = "renders"
-SHAPING_FOLDERS = (ROOT / "templates" / "documents", Path(__file__).resolve().parent)
+PACKAGE = Path(__file__).resolve().parents[1]
+# What decides a file's content besides its data: the document templates, this
+# package, and the code that chooses a stored statement's list.
+SHAPING_PATHS = (
+    ROOT / "templates" / "documents",
+    PACKAGE / "documents",
+    PACKAGE / "signatures" / "listing.py",
+    PACKAGE / "public" / "service.py",
+)
 
 # How many times each kind was rendered in this process (tests count renders).
 render_counts: Counter[str] = Counter()
@@ -38,37 +47,46 @@ class RenderFailed(RuntimeError):
     """A document could not be rendered; nothing was stored."""
 
 
-def render_key(kind: str, document: Document, options: dict | None = None) -> str:
-    """The SHA-256 naming the file that `kind` with `options` makes of `document`."""
+def render_key(kind: str, document: Document | dict, options: dict | None = None) -> str:
+    """The SHA-256 naming the file that `kind` with `options` makes of `document`.
+
+    `document` is the Document itself, or a dict that identifies one as surely
+    (for a stored statement: its version id, list revision and settings; see
+    public.service.statement_identity), which costs one row instead of the list.
+    """
     material = json.dumps(
         {
             "kind": kind,
             "options": options or {},
             "shaping_files": shaping_digest(),
             "version": _package_version(),
+            "identity": document if isinstance(document, dict) else None,
         },
         sort_keys=True,
+        default=str,
     )
     digest = hashlib.sha256(material.encode("utf-8"))
-    # Every field of the frozen dataclasses, class names included; pickle is
-    # deterministic for the same data and about twice as fast as repr() here.
-    digest.update(pickle.dumps(document, protocol=5))
+    if isinstance(document, Document):
+        # Every field of the frozen dataclasses, class names included; pickle is
+        # deterministic for the same data and about twice as fast as repr() here.
+        digest.update(pickle.dumps(document, protocol=5))
     return digest.hexdigest()
 
 
 def cached_render(
     instance_path: str | Path,
     kind: str,
-    document: Document,
-    render: Callable[[Document], bytes],
+    document: Document | dict,
+    render: Callable[[], bytes],
     *,
     options: dict | None = None,
     extension: str | None = None,
 ) -> Path:
-    """The path of the rendered file, rendering it with `render` the first time.
+    """The path of the rendered file, calling `render()` for its bytes the first time.
 
-    Raises RenderFailed (with a message for people) when `render` fails or
-    returns nothing; no file is left behind then.
+    `document` names the file (see render_key). Raises RenderFailed (with a
+    message for people) when `render` fails or returns nothing; no file is left
+    behind then.
     """
     path = (
         Path(instance_path)
@@ -80,7 +98,7 @@ def cached_render(
     with _counts_lock:
         render_counts[kind] += 1
     try:
-        data = render(document)
+        data = render()
     except Exception as error:
         raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
     if not isinstance(data, bytes) or not data:
@@ -95,16 +113,30 @@ def cached_render(
 def shaping_digest() -> str:
     """A digest of the templates and code that make the rendered files.
 
-    Files are read again only when their size or modification time changes."""
+    Read once per process: code and templates change with a deploy, which
+    restarts the workers. In debug mode (the reloader, templates edited by
+    hand) it is read again on every call, from the files' sizes and times."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.debug:
+        return _digest_of(_shaping_stats())
+    return _process_digest()
+
+
+@cache
+def _process_digest() -> str:
+    return _digest_of(_shaping_stats())
+
+
+def _shaping_stats() -> tuple[tuple[str, int, int], ...]:
     stats = []
-    for folder in SHAPING_FOLDERS:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
+    for shaping in SHAPING_PATHS:
+        paths = sorted(shaping.rglob("*")) if shaping.is_dir() else [shaping]
+        for path in paths:
             if path.is_file() and "__pycache__" not in path.parts:
                 stat = path.stat()
                 stats.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return _digest_of(tuple(stats))
+    return tuple(stats)
 
 
 @lru_cache(maxsize=16)

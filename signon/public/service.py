@@ -8,7 +8,6 @@ can carry contact data: the model has none.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from flask import abort, current_app
@@ -28,7 +27,7 @@ DEFAULT_RENDER_TIME_LIMIT = 60
 
 def list_is_public(statement: Statement) -> bool:
     """True when the statement's text and list may be shown to anyone."""
-    return statement.status in PUBLIC_STATUSES and statement.current_version is not None
+    return statement.status in PUBLIC_STATUSES and statement.current_version_id is not None
 
 
 def find_public_statement(slug: str) -> Statement | None:
@@ -50,27 +49,55 @@ def public_document(statement: Statement) -> Document:
     return document_for_statement(statement, author=current_app.config.get("DOCUMENT_AUTHOR", ""))
 
 
-def rendered_pdf(document: Document, page_size: str) -> Path:
-    """The stored PDF of the document, rendered (within the time limit) if need be.
+def statement_identity(statement: Statement) -> dict:
+    """What names a stored statement's document in the render cache, read from its
+    own row: versions never change, and every change to a signature raises
+    list_revision (signatures/revision.py), so a cached download builds no list."""
+    return {
+        "statement": statement.id,
+        "version": statement.current_version_id,
+        "list_revision": statement.list_revision,
+        "language": statement.language,
+        "date": statement.date,
+        "intro": statement.signatories_intro,
+        "order": statement.signatory_order.value,
+        "author": current_app.config.get("DOCUMENT_AUTHOR", ""),
+    }
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
+
+
+def rendered_pdf(statement: Statement, page_size: str) -> Path:
+    """The stored PDF of the statement, rendered (within the time limit) if need be.
     Raises documents.cache.RenderFailed."""
     from ..documents.pdf import render_pdf_with_time_limit
 
-    seconds = float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
-    render = partial(render_pdf_with_time_limit, page_size=page_size, seconds=seconds)
+    def render() -> bytes:
+        document = public_document(statement)
+        return render_pdf_with_time_limit(document, page_size=page_size, seconds=_seconds())
+
     return cached_render(
-        current_app.instance_path, "pdf", document, render, options={"page_size": page_size}
+        current_app.instance_path,
+        "pdf",
+        statement_identity(statement),
+        render,
+        options={"page_size": page_size},
     )
 
 
-def rendered_docx(document: Document) -> Path:
-    """The stored DOCX of the document, rendered if need be (in a child process with
+def rendered_docx(statement: Statement) -> Path:
+    """The stored DOCX of the statement, rendered if need be (in a child process with
     the same time limit as the PDF). Raises RenderFailed."""
     from ..documents.docx import render_docx
     from ..documents.pdf import render_with_time_limit
 
-    seconds = float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
-    render = partial(render_with_time_limit, render_docx, seconds=seconds)
-    return cached_render(current_app.instance_path, "docx", document, render)
+    def render() -> bytes:
+        document = public_document(statement)
+        return render_with_time_limit(render_docx, document, seconds=_seconds())
+
+    return cached_render(current_app.instance_path, "docx", statement_identity(statement), render)
 
 
 def api_payload(statement: Statement, document: Document) -> dict:

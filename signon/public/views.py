@@ -84,7 +84,7 @@ def pdf(slug: str):
         return error_page(400, "Unknown page size", "Ask for ?size=a4 or ?size=letter.")
     record = public_statement(slug)
     try:
-        path = rendered_pdf(public_document(record), PAGE_SIZES[size])
+        path = rendered_pdf(record, PAGE_SIZES[size])
     except RenderFailed as error:
         return _render_failed(error)
     name = f"{slug}.pdf" if size == "a4" else f"{slug}-{size}.pdf"
@@ -95,7 +95,7 @@ def pdf(slug: str):
 def docx(slug: str):
     record = public_statement(slug)
     try:
-        path = rendered_docx(public_document(record))
+        path = rendered_docx(record)
     except RenderFailed as error:
         return _render_failed(error)
     return _file(path, DOCX, f"{slug}.docx")

@@ -7,18 +7,17 @@ from sqlalchemy import select
 from ..documents.signatories import Signatory, SignatorySection, build_section
 from ..extensions import db
 from ..statements.models import Statement
-from .models import Signature, SignatureState
+from .consent import in_final_list
+from .models import Signature
 
 
 def listed_signatures(statement: Statement) -> list[Signature]:
-    """Signatures that appear in the final documents: those signed (or approved)."""
+    """Signatures that appear in the final documents: those signed (or approved)
+    whose consent covers the current text (see consent.py for the rule)."""
     return list(
         db.session.scalars(
             select(Signature)
-            .where(
-                Signature.statement_id == statement.id,
-                Signature.state == SignatureState.SIGNED,
-            )
+            .where(in_final_list(statement))
             # Ties in position (two sign-ons at the same moment) keep arrival order.
             .order_by(Signature.position, Signature.id)
         )

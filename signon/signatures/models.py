@@ -73,6 +73,10 @@ class Signature(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rejection_reason: Mapped[str] = mapped_column(String(500), default="")  # team only
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Re-confirmation after a substantive change: when asked, last reminded, how often.
+    reconfirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reconfirm_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reconfirm_reminders: Mapped[int] = mapped_column(default=0, server_default="0")
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
     version: Mapped[Version | None] = relationship()

@@ -41,6 +41,8 @@ def settle_status(statement: Statement) -> Status:
     current = status_now(statement)
     if current is not statement.status:
         statement.status = current
+        if current is Status.CLOSED:
+            statement.closed_at = statement.deadline
     return current
 
 
@@ -136,6 +138,7 @@ def close(statement: Statement) -> None:
     if settle_status(statement) is not Status.OPEN:
         raise LifecycleError("Only an open statement can be closed.")
     statement.status = Status.CLOSED
+    statement.closed_at = utcnow()
 
 
 def reopen(statement: Statement, *, deadline: datetime | None) -> None:
@@ -145,3 +148,4 @@ def reopen(statement: Statement, *, deadline: datetime | None) -> None:
     _check_deadline(deadline, "The new deadline")
     statement.deadline = deadline
     statement.status = Status.OPEN
+    statement.closed_at = None

@@ -59,6 +59,17 @@ class Statement(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Raised in the same flush as any change to one of its signatures
+    # (signatures/revision.py): names the list in the render cache's keys.
+    list_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When it last closed (by hand, or its deadline); None while draft or open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Publication: when and by whom; before embargo_until the public sees 404.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When contact data of its signatures was purged (signon purge-contacts).
+    contacts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     current_version: Mapped[Version | None] = relationship(
         foreign_keys=[current_version_id], post_update=True

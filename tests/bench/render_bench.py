@@ -8,8 +8,9 @@ with 1,000 signatories it prints:
     HTML with minimal CSS (target <= 1.5);
 (b) our DOCX build time ÷ pandoc converting the same Markdown to DOCX, where
     pandoc is installed (target <= 1.0);
-(c) a cached PDF download ÷ serving a static file of the same size, both through
-    the app (target <= 2);
+(c) a cached download of a stored statement's PDF (1,000 signatures, through
+    the public route and the database) ÷ serving a static file of the same
+    size, both through the app (target <= 2);
 (d) peak memory of the 1,000-signatory PDF render, in a fresh process
     (target <= 300 MB).
 """
@@ -93,12 +94,23 @@ def generated_statement(signatories: int) -> StatementFile:
     )
 
 
-def best_of(runs: int, action) -> float:
+def interleaved(runs: int, ours, baseline) -> tuple[float, float]:
+    """Best CPU times of two in-process actions run in turn. On a shared machine a
+    slow spell then slows both sides, not one, and CPU time leaves out the time
+    the machine gave to others."""
+    best_ours = best_baseline = float("inf")
+    for _ in range(runs):
+        best_ours = min(best_ours, best_of(1, ours, time.process_time))
+        best_baseline = min(best_baseline, best_of(1, baseline, time.process_time))
+    return best_ours, best_baseline
+
+
+def best_of(runs: int, action, clock=time.perf_counter) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         action()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
@@ -116,7 +128,7 @@ def bare_weasyprint_html(source: StatementFile) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
 
     import weasyprint
@@ -130,9 +142,12 @@ def main(argv=None) -> int:
         document = document_for_file(source)
         words = len(source.body.split())
         print(f"\nStatement of {words} words, {count} signatories")
-        ours_pdf = best_of(args.runs, lambda d=document: render_pdf(d))
         html = bare_weasyprint_html(source)
-        bare_pdf = best_of(args.runs, lambda h=html: weasyprint.HTML(string=h).write_pdf())
+        ours_pdf, bare_pdf = interleaved(
+            args.runs,
+            lambda d=document: render_pdf(d),
+            lambda h=html: weasyprint.HTML(string=h).write_pdf(),
+        )
         ratio_a = ours_pdf / bare_pdf
         print(
             f"  (a) PDF: ours {ours_pdf * 1000:.0f} ms, bare WeasyPrint {bare_pdf * 1000:.0f} ms"
@@ -178,51 +193,85 @@ def main(argv=None) -> int:
 
 
 def cached_download_ratio(runs: int) -> float:
-    """(c): GET of a cached PDF ÷ GET of a static file of the same size, in-process."""
+    """(c): GET /s/<slug>.pdf of a stored statement with 1,000 signatures, once its
+    PDF is cached, ÷ GET of a static file of the same size; both in-process
+    through the app, on a migrated SQLite file."""
     from flask import send_file
+    from flask_migrate import upgrade
 
     from signon import create_app
-    from signon.documents import cache
+    from signon.accounts.service import create_user
+    from signon.extensions import db
+    from signon.signatures.models import Signature, SignatureSource, SignatureState
+    from signon.statements.lifecycle import open_for_signatures
+    from signon.statements.models import SignatoryOrder
+    from signon.statements.service import create_statement
 
     instance = Path(tempfile.mkdtemp(prefix="signon-render-bench-"))
     try:
         app = create_app(
             {
                 "INSTANCE_PATH": instance,
-                "DATABASE_URL": f"sqlite:///{instance}/x.db",
+                "DATABASE_URL": f"sqlite:///{instance}/bench.db",
                 "SECRET_KEY": "bench-" * 8,
+                "RATELIMIT_ENABLED": False,
             }
         )
-        document = document_for_file(generated_statement(1000))
-        from signon.documents.pdf import render_pdf
-
-        path = cache.cached_render(app.instance_path, "pdf", document, render_pdf)
+        source = generated_statement(1000)
+        with app.app_context():
+            upgrade()
+            lead = create_user("lead@bench.example", "Bench Lead", "a long bench password")
+            statement = create_statement(
+                title=source.title, body=source.body, language="en", owner=lead
+            )
+            open_for_signatures(
+                statement,
+                deadline=None,
+                time_zone="UTC",
+                signatories_intro="Signed by:",
+                signatory_order=SignatoryOrder.ALPHABETICAL,
+            )
+            version = statement.current_version
+            db.session.add_all(
+                Signature(
+                    statement=statement,
+                    version_id=version.id,
+                    text_sha256=version.sha256,
+                    source=SignatureSource.TEAM,
+                    state=SignatureState.SIGNED,
+                    name=s.name,
+                    acronym=s.acronym,
+                    country=s.country,
+                    note=s.note,
+                    position=position,
+                )
+                for position, s in enumerate(source.signatories)
+            )
+            db.session.commit()
+            slug = statement.slug
         static = instance / "static-copy.pdf"
-        static.write_bytes(path.read_bytes())
-        app.add_url_rule(
-            "/bench/cached",
-            "bench_cached",
-            lambda: send_file(
-                cache.cached_render(app.instance_path, "pdf", document, render_pdf),
-                mimetype="application/pdf",
-            ),
-        )
         app.add_url_rule(
             "/bench/static", "bench_static", lambda: send_file(static, mimetype="application/pdf")
         )
         client = app.test_client()
+        url = f"/s/{slug}.pdf"
+        first = client.get(url)
+        assert first.status_code == 200, first.status_code
+        static.write_bytes(first.get_data())
 
-        def many(url):
+        def many(path):
             for _ in range(50):
-                assert client.get(url).status_code == 200
+                with client.get(path) as response:
+                    assert response.status_code == 200
+                    response.get_data()
 
-        cached = best_of(runs, lambda: many("/bench/cached")) / 50
-        plain = best_of(runs, lambda: many("/bench/static")) / 50
+        cached, plain = interleaved(runs * 3, lambda: many(url), lambda: many("/bench/static"))
+        cached, plain = cached / 50, plain / 50
         ratio = cached / plain
         print(
-            f"  (c) cached download {cached * 1000:.2f} ms, static file of the same size "
-            f"({static.stat().st_size // 1024} KB) {plain * 1000:.2f} ms -> ratio {ratio:.2f}"
-            f" (target <= 2)"
+            f"  (c) cached download of {url} (1,000 signatures) {cached * 1000:.2f} ms, "
+            f"static file of the same size ({static.stat().st_size // 1024} KB) "
+            f"{plain * 1000:.2f} ms -> ratio {ratio:.2f} (target <= 2)"
         )
         return ratio
     finally:

@@ -1,0 +1,1 @@
+"""Publication: freezing a closed statement's text and list into dated editions."""

@@ -1,0 +1,1 @@
+"""Purging signers' contact data once a statement no longer needs it."""

@@ -1,0 +1,85 @@
+"""Whose consent covers the statement's current text.
+
+The rule, in full: a signature is in the final list when it is signed (or
+approved) and the version it consented to is the current version, or an
+earlier one with only minor changes after it. Put as a number: the *consent
+floor* of a statement is the number of its latest version that was not minor
+(the first version, or the latest substantive change); a signature's consent
+covers the current text when the version it consented to is numbered at or
+above the floor. A signed signature below the floor needs re-confirmation: the
+team sees it, the public does not.
+
+Versions never change once saved, and each records whether it was minor or
+substantive and who chose, so the rule can be replayed for any past moment.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from ..extensions import db
+from ..statements.models import ChangeKind, Statement, Version
+from .models import Signature, SignatureState
+
+
+def consent_floor(statement: Statement) -> int:
+    """The number of the latest version that was not a minor change (1 if none)."""
+    current = statement.current_version
+    if current is None:
+        return 1
+    floor = db.session.scalar(
+        select(func.max(Version.number)).where(
+            Version.statement_id == statement.id,
+            Version.number <= current.number,
+            Version.change_kind != ChangeKind.MINOR,
+        )
+    )
+    return floor or 1
+
+
+def consented_number(signature: Signature) -> int:
+    return signature.version.number if signature.version is not None else 0
+
+
+def covers_current(signature: Signature, floor: int) -> bool:
+    """True when the signature's consent covers the current text (see the module)."""
+    return consented_number(signature) >= floor
+
+
+def needs_reconfirmation(signature: Signature, floor: int) -> bool:
+    return signature.state is SignatureState.SIGNED and not covers_current(signature, floor)
+
+
+def covered_clause(statement: Statement, floor: int | None = None) -> ColumnElement[bool]:
+    """SQL: the signature's consent covers the current text (joins nothing; uses a
+    subquery on versions)."""
+    floor = consent_floor(statement) if floor is None else floor
+    covered_versions = select(Version.id).where(
+        Version.statement_id == statement.id, Version.number >= floor
+    )
+    return Signature.version_id.in_(covered_versions)
+
+
+def in_final_list(statement: Statement, floor: int | None = None) -> ColumnElement[bool]:
+    """SQL: signatures of the statement that the final documents list."""
+    return and_(
+        Signature.statement_id == statement.id,
+        Signature.state == SignatureState.SIGNED,
+        covered_clause(statement, floor),
+    )
+
+
+def awaiting_reconfirmation(statement: Statement, floor: int | None = None) -> list[Signature]:
+    """Signed signatures whose consent does not cover the current text."""
+    floor = consent_floor(statement) if floor is None else floor
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(
+                Signature.statement_id == statement.id,
+                Signature.state == SignatureState.SIGNED,
+                or_(Signature.version_id.is_(None), ~covered_clause(statement, floor)),
+            )
+            .order_by(Signature.id)
+        )
+    )

@@ -1,0 +1,49 @@
+"""Every change to a signature raises its statement's list_revision, in the same flush.
+
+The render cache names a statement's files by (version, list revision, settings),
+so a download after the first needs one row, not the whole list. A hook on the
+session, rather than a line in each service function, means no code path that
+changes a signature can forget it: adding, editing, withdrawing, approving,
+re-confirming or deleting one all go through a flush. The raise is an SQL
+expression (list_revision + 1), so two concurrent transactions never write the
+same number. A change that does not show in the list (a contact email) raises it
+too: one needless render, never a stale file.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+
+from ..statements.models import Statement
+from .models import Signature
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_list_revisions(session: Session, _context, _instances) -> None:
+    touched = {
+        obj.statement_id
+        for obj in (*session.new, *session.deleted)
+        if isinstance(obj, Signature) and obj.statement_id is not None
+    }
+    touched |= {
+        obj.statement_id
+        for obj in session.dirty
+        if isinstance(obj, Signature) and session.is_modified(obj, include_collections=False)
+    }
+    touched |= {  # a new signature added through its relationship only
+        obj.statement.id
+        for obj in session.new
+        if isinstance(obj, Signature) and obj.statement_id is None and obj.statement is not None
+    }
+    touched.discard(None)
+    if touched:
+        # On the connection: session.execute would try to flush again.
+        session.connection().execute(
+            update(Statement)
+            .where(Statement.id.in_(touched))
+            .values(list_revision=Statement.list_revision + 1)
+        )
+        for statement in session.identity_map.values():
+            if isinstance(statement, Statement) and statement.id in touched:
+                session.expire(statement, ["list_revision"])

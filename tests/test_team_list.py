@@ -94,21 +94,35 @@ def test_the_list_shows_state_version_and_anonymity(app, team):
     assert "anonymous" in row
 
 
-def test_the_list_shows_who_signed_an_earlier_text(app, team):
+def test_the_list_shows_whose_consent_covers_the_current_text(app, team):
+    from signon.statements.models import ChangeKind, Statement
+    from signon.statements.service import save_version
+
     statement, people = team
     sign_as(app, statement, people["owner"], "Early Bird")
-    with app.test_request_context():
-        from signon.statements.models import Statement
-        from signon.statements.service import save_version
 
-        record = db.session.get(Statement, statement.id)
-        save_version(record, title=record.title, body="A rewritten call.", author=None)
-        db.session.commit()
+    def new_version(body: str, kind: ChangeKind) -> None:
+        with app.test_request_context():
+            record = db.session.get(Statement, statement.id)
+            save_version(record, title=record.title, body=body, author=None, kind=kind)
+            db.session.commit()
+
+    def consent_cells() -> list[str]:
+        page = list_page(logged_in(app, people["owner"]), statement)
+        return [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(
+            r'<td data-label="Consent">(.*?)</td>', page, re.S
+        )]  # fmt: skip
+
+    new_version("A call, with a typo fixed.", ChangeKind.MINOR)
+    (early,) = consent_cells()
+    assert early.startswith('<span class="version">v1</span>')
+    assert "covers v2 (minor changes since)" in early and "re-confirmation" not in early
+
+    new_version("A rewritten call.", ChangeKind.SUBSTANTIVE)
     sign_as(app, statement, people["owner"], "Late Comer")
-    page = list_page(logged_in(app, people["owner"]), statement)
-    early, late = re.findall(r'<td data-label="Text signed">(.*?)</td>', page)
-    assert early.startswith("v1") and "an earlier text (now v2)" in early
-    assert late == "v2"
+    early, late = consent_cells()
+    assert "Needs re-confirmation: not asked yet" in early
+    assert late == '<span class="version">v3</span>'
 
 
 def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):

@@ -83,3 +83,37 @@ def awaiting_reconfirmation(statement: Statement, floor: int | None = None) -> l
             .order_by(Signature.id)
         )
     )
+
+
+def consents_exist(statement: Statement) -> bool:
+    """True when some signature holds (or awaits) consent to a version: then every
+    new version must say whether it is a minor or a substantive change."""
+    return (
+        db.session.scalar(
+            select(Signature.id)
+            .where(
+                Signature.statement_id == statement.id,
+                Signature.state.in_(
+                    (SignatureState.SIGNED, SignatureState.PENDING, SignatureState.UNVERIFIED)
+                ),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def most_consented_version(statement: Statement) -> Version | None:
+    """The version most signed signatures consented to (the newer on a tie)."""
+    row = db.session.execute(
+        select(Signature.version_id, func.count())
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.state == SignatureState.SIGNED,
+            Signature.version_id.is_not(None),
+        )
+        .group_by(Signature.version_id)
+        .order_by(func.count().desc(), Signature.version_id.desc())
+        .limit(1)
+    ).first()
+    return db.session.get(Version, row[0]) if row else None

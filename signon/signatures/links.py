@@ -22,3 +22,7 @@ def manage_link(signature) -> str:
 
 def verify_link(signature) -> str:
     return absolute(f"/v/{make_token(Purpose.VERIFY_EMAIL, signature.id, signature.nonce)}")
+
+
+def reconfirm_link(signature) -> str:
+    return absolute(f"/r/{make_token(Purpose.RECONFIRM, signature.id, signature.nonce)}")

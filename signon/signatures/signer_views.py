@@ -12,10 +12,13 @@ from sqlalchemy import select
 from ..documents.markdown import render_html
 from ..extensions import db, limiter
 from ..signing import Purpose
+from ..statements.diff import diff_html
 from ..statements.lifecycle import deadline_in_zone, status_now
 from ..statements.models import Statement, Status
+from .consent import consent_floor, covers_current
 from .forms import ActionForm, OpenCallForm, SignatureForm
 from .models import Signature, SignatureState
+from .reconfirm import ReconfirmError, changes_since, check_answerable, confirm
 from .sign_on import (
     SignatureInput,
     SigningClosed,
@@ -43,7 +46,7 @@ def _public_form_limit() -> str:
 limiter.limit(_token_limit)(blueprint)
 
 
-TOKEN_PATHS = ("/i/", "/m/", "/v/")
+TOKEN_PATHS = ("/i/", "/m/", "/v/", "/r/")
 
 
 @blueprint.after_app_request
@@ -242,3 +245,67 @@ def verify(token: str):
     return render_template(
         "signer/verify.html", signature=signature, form=form, statement=signature.statement
     )
+
+
+# Re-confirmation after a substantive change ------------------------------------------
+def _reconfirm_page(token: str, signature: Signature, *, status: int = 200, note: str = ""):
+    statement = signature.statement
+    try:
+        check_answerable(signature)
+        problem = ""
+    except ReconfirmError as error:
+        problem = str(error)
+    covered = covers_current(signature, consent_floor(statement))
+    changes = changes_since(signature, statement)
+    return render_template(
+        "signer/reconfirm.html",
+        token=token,
+        signature=signature,
+        statement=statement,
+        problem=problem,
+        covered=covered,
+        note=note,
+        title_diff=diff_html(changes["title"]) if changes["title_changed"] else "",
+        body_diff=diff_html(changes["body"]),
+        stats=changes["stats"],
+        old=changes["old"],
+        form=ActionForm(),
+        **_text(statement),
+    ), status
+
+
+@blueprint.route("/r/<token>")
+def reconfirm(token: str):
+    """The changes since the signer's version, the new text, and two buttons."""
+    return _reconfirm_page(token, signature_from(token, Purpose.RECONFIRM))
+
+
+@blueprint.route("/r/<token>/confirm", methods=["POST"])
+def reconfirm_confirm(token: str):
+    signature = signature_from(token, Purpose.RECONFIRM)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    shown = request.form.get("version_id", type=int)
+    try:
+        confirmed = confirm(signature, shown_version_id=shown)
+    except ReconfirmError:
+        return _reconfirm_page(token, signature, status=409)
+    if not confirmed:
+        note = "The text changed again while you were reading. Please read the changes below."
+        return _reconfirm_page(token, signature, status=409, note=note)
+    db.session.commit()
+    return redirect(url_for("signer.reconfirm", token=token), 303)
+
+
+@blueprint.route("/r/<token>/withdraw", methods=["POST"])
+def reconfirm_withdraw(token: str):
+    signature = signature_from(token, Purpose.RECONFIRM)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        check_answerable(signature)
+        withdraw(signature)
+    except (ReconfirmError, SigningError):
+        return _reconfirm_page(token, signature, status=409)
+    db.session.commit()
+    return redirect(url_for("signer.reconfirm", token=token), 303)

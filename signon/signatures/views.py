@@ -12,6 +12,7 @@ from ..accounts.models import Role
 from ..extensions import db
 from ..mail.models import MailState, OutboxMessage
 from ..statements.lifecycle import accepts_signatures
+from .consent import consent_floor, needs_reconfirmation
 from .duplicates import find_duplicates
 from .forms import (
     ActionForm,
@@ -31,6 +32,7 @@ from .invitations import (
 )
 from .listing import final_section
 from .models import Invitation, Signature
+from .reconfirm import ReconfirmError, remind_reconfirmations
 from .sign_on import SigningError, approve, edit_display, reject
 
 blueprint = Blueprint("signatures", __name__)
@@ -212,16 +214,46 @@ def signatures(slug: str):
         .order_by(Signature.position, Signature.id)
     ).all()
     duplicates = find_duplicates([(s.id, s.name, s.contact_email) for s in rows])
+    floor = consent_floor(statement)
     return render_template(
         "signatures/list.html",
         statement=statement,
         signatures=rows,
         duplicates=duplicates,
+        needs_reconfirmation={s.id for s in rows if needs_reconfirmation(s, floor)},
         section=final_section(statement),
         show_contacts=g.role.allows(Role.EDITOR),
         action=ActionForm(),
         reject_form=RejectForm(),
     )
+
+
+@blueprint.route("/statements/<slug>/signatures/remind-reconfirm", methods=["POST"])
+@login_required
+def remind_reconfirm(slug: str):
+    """Remind signers who have not re-confirmed after a substantive change, at most
+    once a day each."""
+    statement = statement_for(slug, Role.EDITOR)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = remind_reconfirmations(statement, actor=current_user)
+    except ReconfirmError as error:
+        flash(str(error), "error")
+        return redirect(url_for("signatures.signatures", slug=slug))
+    db.session.commit()
+    if count:
+        flash(
+            f"Reminded {count} signer{'s' if count != 1 else ''} to confirm the new text.",
+            "success",
+        )
+    else:
+        flash(
+            "Nobody to remind: everyone confirmed or withdrew, or was asked in the last 24 "
+            "hours, or has no email address.",
+            "info",
+        )
+    return redirect(url_for("signatures.signatures", slug=slug))
 
 
 def _signature(statement, signature_id: int) -> Signature:

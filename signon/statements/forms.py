@@ -68,6 +68,27 @@ class StatementForm(FlaskForm):
             raise ValidationError("Choose a language from the list.")
 
 
+CHANGE_KINDS = [
+    SelectChoice(
+        "minor",
+        "Minor: a typo, punctuation or formatting. Signatures carry over to the new text.",
+    ),
+    SelectChoice(
+        "substantive",
+        "Substantive: the meaning changed. Signers must confirm the new text; until "
+        "they do, their names are not listed.",
+    ),
+]
+
+
+class EditForm(StatementForm):
+    """Save a new version; once anyone has signed, say what kind of change it is."""
+
+    change_kind = RadioField(
+        "What kind of change is this?", choices=CHANGE_KINDS, validators=[Optional()]
+    )
+
+
 ORDER_CHOICES = [
     SelectChoice("alphabetical", "Alphabetical (Ö with O, each script in its own order)"),
     SelectChoice("as-listed", "As listed (the order you curate)"),

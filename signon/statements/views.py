@@ -10,11 +10,14 @@ from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..audit import record, user_actor
 from ..documents.markdown import render_html
+from ..errors import error_page
 from ..extensions import db
+from ..signatures.consent import consents_exist, most_consented_version
 from ..signatures.models import Signature, SignatureState
+from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
 from .files import dump_statement_file
-from .forms import OpenForm, ReopenForm, StatementForm
+from .forms import EditForm, OpenForm, ReopenForm, StatementForm
 from .lifecycle import (
     LifecycleError,
     close,
@@ -25,7 +28,7 @@ from .lifecycle import (
     status_now,
     time_zone_names,
 )
-from .models import SignatoryOrder, Status, Version
+from .models import ChangeKind, SignatoryOrder, Status, Version
 from .service import create_statement, save_version, statements_visible_to, version_by_number
 from .transfer import export_statement
 
@@ -89,36 +92,93 @@ def show(slug: str):
 @login_required
 def edit(slug: str):
     statement = statement_for(slug, Role.EDITOR)
-    current = statement.current_version
-    form = StatementForm(
+    if status_now(statement) is Status.PUBLISHED:
+        return error_page(
+            409,
+            "The text is final",
+            "This statement is published: its text and list are frozen, so it cannot be edited.",
+        )
+    form = EditForm(
         data=None
         if request.method == "POST"
         else {"title": statement.title, "body": statement.body, "language": statement.language}
     )
+    # Once anyone has signed, each new version says whether consents carry over.
+    ask_kind = consents_exist(statement)
     if form.validate_on_submit() and not form.preview.data:
-        statement.language = form.language.data
-        version = save_version(
-            statement,
-            title=form.title.data,
-            body=form.body.data,
-            author=current_user,
-            note=form.note.data,
-        )
-        db.session.commit()
-        if version is None:
-            flash("No change to the text, so no new version was saved.", "info")
-        else:
-            flash(f"Saved as version {version.number}.", "success")
-        return redirect(url_for("statements.show", slug=slug))
-    preview = None
+        kind = _change_kind(form) if ask_kind else None
+        if not ask_kind or kind is not None:
+            return _save(statement, form, kind)
+    baseline = (most_consented_version(statement) if ask_kind else None) or (
+        statement.current_version
+    )
     changes = None
-    if form.preview.data and not form.errors:
-        preview = render_html(form.body.data or "")
-        pieces = word_diff(current.body, form.body.data or "")
-        changes = {"html": diff_html(pieces), **diff_stats(pieces)}
+    if request.method == "POST" and (form.preview.data or ask_kind):
+        pieces = word_diff(baseline.body, form.body.data or "")
+        changes = {
+            "html": diff_html(pieces),
+            "title_html": diff_html(word_diff(baseline.title, form.title.data or "")),
+            "title_changed": baseline.title != (form.title.data or ""),
+            **diff_stats(pieces),
+        }
+    preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
     return render_template(
-        "statements/edit.html", form=form, statement=statement, preview=preview, changes=changes
+        "statements/edit.html",
+        form=form,
+        statement=statement,
+        preview=preview,
+        changes=changes,
+        baseline=baseline,
+        ask_kind=ask_kind,
     ), 400 if form.errors else 200
+
+
+def _change_kind(form: EditForm) -> ChangeKind | None:
+    if form.change_kind.data in ("minor", "substantive"):
+        return ChangeKind(form.change_kind.data)
+    form.change_kind.errors = [
+        "People have signed: say whether this change is minor (their signatures carry "
+        "over) or substantive (they must confirm the new text)."
+    ]
+    return None
+
+
+def _save(statement, form: EditForm, kind: ChangeKind | None):
+    statement.language = form.language.data
+    version = save_version(
+        statement,
+        title=form.title.data,
+        body=form.body.data,
+        author=current_user,
+        note=form.note.data,
+        kind=kind,
+    )
+    if version is None:
+        db.session.commit()
+        flash("No change to the text, so no new version was saved.", "info")
+        return redirect(url_for("statements.show", slug=statement.slug))
+    record(
+        statement.id,
+        user_actor(current_user),
+        "version saved",
+        version=version.number,
+        kind=version.change_kind.value,
+        note=version.note,
+    )
+    asked = 0
+    if version.change_kind is ChangeKind.SUBSTANTIVE and kind is not None:
+        asked = request_reconfirmations(statement, actor=current_user)
+    db.session.commit()
+    message = f"Saved as version {version.number}"
+    if kind is ChangeKind.MINOR:
+        message += " (minor change: signatures carry over)"
+    elif kind is ChangeKind.SUBSTANTIVE:
+        message += (
+            f" (substantive change: {asked} signer{'s' if asked != 1 else ''} asked to "
+            "confirm the new text)"
+        )
+    flash(message + ".", "success")
+    return redirect(url_for("statements.show", slug=statement.slug))
 
 
 @blueprint.route("/statements/<slug>/history")

@@ -1,0 +1,174 @@
+"""Re-confirmation: after a substantive change, signers whose consent no longer
+covers the text are asked, by email, to confirm it for the new text or withdraw.
+
+Asking, reminding and answering; who needs asking is consent.py's rule. The
+email and the page show the word-level changes since the version the signer
+consented to. Confirming names the exact version the signer was shown: if the
+text changed again meanwhile, nothing is confirmed and the page shows the newer
+changes instead.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from ..audit import record, user_actor
+from ..extensions import db
+from ..mail.compose import queue_mail
+from ..models import utcnow
+from ..statements.diff import diff_stats, diff_text, word_diff
+from ..statements.lifecycle import status_now
+from ..statements.models import Statement, Status, Version
+from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
+from .links import reconfirm_link
+from .models import Signature, SignatureState
+from .sign_on import _signer
+
+REMINDER_INTERVAL = timedelta(days=1)
+
+
+class ReconfirmError(ValueError):
+    """A re-confirmation that cannot be made now, with a message for people."""
+
+
+def changes_since(signature: Signature, statement: Statement) -> dict:
+    """The word-level changes from the signer's version to the current one."""
+    old, new = signature.version, statement.current_version
+    old_title, old_body = (old.title, old.body) if old is not None else ("", "")
+    body = word_diff(old_body, new.body)
+    return {
+        "old": old,
+        "new": new,
+        "title": word_diff(old_title, new.title),
+        "title_changed": old_title != new.title,
+        "body": body,
+        "stats": diff_stats(body),
+    }
+
+
+def request_reconfirmations(statement: Statement, *, actor) -> int:
+    """Ask every signer whose consent no longer covers the text (not committed).
+    Called after a substantive change; returns how many were emailed."""
+    if statement.status is Status.PUBLISHED:
+        return 0
+    now = utcnow()
+    emailed = 0
+    waiting = awaiting_reconfirmation(statement)
+    for signature in waiting:
+        signature.reconfirm_sent_at = now
+        signature.reconfirm_reminded_at = None
+        signature.reconfirm_reminders = 0
+        if _send(signature, statement, "reconfirm"):
+            emailed += 1
+    if waiting:
+        record(
+            statement.id,
+            user_actor(actor),
+            "reconfirmation requested",
+            version=statement.current_version.number,
+            signatures=[s.id for s in waiting],
+            emailed=emailed,
+        )
+    return emailed
+
+
+def remind_reconfirmations(statement: Statement, *, actor) -> int:
+    """One reminder to each signer still to re-confirm, at most once a day per
+    signer (the rule for invitations). Signers never asked yet (a signature the
+    team approved after the change) get their first request. Not committed."""
+    if statement.status is Status.PUBLISHED:
+        raise ReconfirmError("The statement is published; its text can no longer be confirmed.")
+    now = utcnow()
+    cutoff = now - REMINDER_INTERVAL
+    floor = consent_floor(statement)
+    due = db.session.scalars(
+        select(Signature)
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.state == SignatureState.SIGNED,
+            or_(Signature.version_id.is_(None), ~covered_clause(statement, floor)),
+            or_(Signature.reconfirm_sent_at.is_(None), Signature.reconfirm_sent_at <= cutoff),
+            or_(
+                Signature.reconfirm_reminded_at.is_(None),
+                Signature.reconfirm_reminded_at <= cutoff,
+            ),
+        )
+        .order_by(Signature.id)
+        .with_for_update()
+    ).all()
+    sent = 0
+    for signature in due:
+        first = signature.reconfirm_sent_at is None
+        if not _send(signature, statement, "reconfirm" if first else "reconfirm_reminder"):
+            continue
+        sent += 1
+        if first:
+            signature.reconfirm_sent_at = now
+        else:
+            signature.reconfirm_reminded_at = now
+            signature.reconfirm_reminders += 1
+    if sent:
+        record(statement.id, user_actor(actor), "reconfirmation reminders sent", count=sent)
+    return sent
+
+
+def _send(signature: Signature, statement: Statement, template: str) -> bool:
+    to = signature.contact_email or (signature.invitation.email if signature.invitation else "")
+    if not to:
+        return False  # imported without an address: the team sees it in the list
+    changes = changes_since(signature, statement)
+    queue_mail(
+        template,
+        to,
+        statement_id=statement.id,
+        invitation_id=signature.invitation_id,
+        statement=statement,
+        signature=signature,
+        link=reconfirm_link(signature),
+        old=changes["old"],
+        new=changes["new"],
+        title_diff=diff_text(changes["title"]) if changes["title_changed"] else "",
+        body_diff=diff_text(changes["body"]),
+        stats=changes["stats"],
+    )
+    return True
+
+
+def check_answerable(signature: Signature) -> None:
+    """Raise ReconfirmError when this signature cannot confirm or withdraw here."""
+    statement = signature.statement
+    if status_now(statement) is Status.PUBLISHED:
+        raise ReconfirmError("published")
+    if signature.state is SignatureState.WITHDRAWN:
+        raise ReconfirmError("withdrawn")
+    if signature.state is not SignatureState.SIGNED:
+        raise ReconfirmError("not-signed")
+
+
+def confirm(signature: Signature, *, shown_version_id: int | None) -> bool:
+    """The signer consents to the current text, the one they were shown (not
+    committed). False when the text changed after the page was shown: nothing
+    is confirmed then. Raises ReconfirmError (see check_answerable)."""
+    check_answerable(signature)
+    statement = signature.statement
+    current: Version = statement.current_version
+    if covers_current(signature, consent_floor(statement)):
+        return True
+    if shown_version_id != current.id:
+        return False
+    previous = signature.version.number if signature.version is not None else None
+    signature.version_id = current.id
+    signature.version = current
+    signature.text_sha256 = current.sha256
+    signature.updated_at = utcnow()
+    record(
+        statement.id,
+        _signer(signature),
+        "consent confirmed",
+        signature=signature.id,
+        version=current.number,
+        previous_version=previous,
+    )
+    return True

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, user_actor
 from ..extensions import db
 from ..mail.compose import queue_mail
+from ..mail.models import MailState, OutboxMessage
 from ..models import utcnow
 from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, deadline_in_zone
@@ -269,9 +270,18 @@ def resend(invitation: Invitation, *, actor) -> None:
 
 
 def revoke(invitation: Invitation, *, actor) -> None:
-    """The invitation's links stop working (a signature already given stays)."""
+    """The invitation's links stop working (a signature already given stays), and
+    its invitation or reminder not yet sent is dropped from the outbox. A message
+    a worker has already claimed is left to it: it may be on the wire."""
     invitation.nonce = new_nonce()
     invitation.revoked_at = utcnow()
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.invitation_id == invitation.id,
+            OutboxMessage.kind.in_(("invitation", "reminder")),
+            OutboxMessage.state == MailState.PENDING,
+        )
+    )
     record(
         invitation.statement_id, user_actor(actor), "invitation revoked", invitation=invitation.id
     )

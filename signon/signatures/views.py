@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.access import statement_for
 from ..accounts.models import Role
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail.models import MailState, OutboxMessage
 from ..statements.lifecycle import accepts_signatures
 from .consent import consent_floor, needs_reconfirmation
@@ -158,8 +168,19 @@ def _invitation(statement, invitation_id: int) -> Invitation:
     return invitation
 
 
+def _resend_limit() -> str:
+    return current_app.config["RATELIMIT_RESENDS"]
+
+
+def _per_user() -> str:
+    """Team actions that send mail share one allowance per account (RATELIMIT_RESENDS),
+    counted per account rather than per address: a team may share an office."""
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
 @blueprint.route("/statements/<slug>/invitations/<int:invitation_id>/<action>", methods=["POST"])
 @login_required
+@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
 def invitation_action(slug: str, invitation_id: int, action: str):
     statement = statement_for(slug, Role.EDITOR)
     invitation = _invitation(statement, invitation_id)
@@ -184,6 +205,7 @@ def invitation_action(slug: str, invitation_id: int, action: str):
 
 @blueprint.route("/statements/<slug>/invitations/remind", methods=["POST"])
 @login_required
+@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
 def remind(slug: str):
     statement = statement_for(slug, Role.EDITOR)
     try:
@@ -230,6 +252,7 @@ def signatures(slug: str):
 
 @blueprint.route("/statements/<slug>/signatures/remind-reconfirm", methods=["POST"])
 @login_required
+@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
 def remind_reconfirm(slug: str):
     """Remind signers who have not re-confirmed after a substantive change, at most
     once a day each."""

@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
         render_command,
         demo,
         send_mail,
+        purge_contacts,
     ):
         app.cli.add_command(command)
 
@@ -262,3 +263,45 @@ def send_mail(loop: bool, interval: float) -> None:
         next_round = time.monotonic() + interval
         while not stopping and time.monotonic() < next_round:
             time.sleep(min(0.1, max(next_round - time.monotonic(), 0)))
+
+
+@click.command(
+    "purge-contacts",
+    help="Remove signers' contact data (contact emails, authorisers, invitation "
+    "addresses, the statement's mail) of statements published or closed more than "
+    "DAYS days ago. The public list stays as it is.",
+)
+@click.option(
+    "--older-than",
+    "days",
+    required=True,
+    metavar="DAYS",
+    type=click.IntRange(min=0, max=36500),
+    help="Purge statements published or closed more than this many days ago (0 to 36500).",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
+@with_appcontext
+def purge_contacts(days: int, dry_run: bool) -> None:
+    from .retention import purge_contacts_older_than, statements_due
+
+    if dry_run:
+        due = statements_due(days)
+        for item in due:
+            click.echo(f"Would purge {item.statement.slug} ({_ended(item)}): {item.contacts}.")
+        click.echo(
+            f"Dry run: {len(due)} statement{'' if len(due) == 1 else 's'} would be purged; "
+            "nothing was changed."
+        )
+        return
+    purged = purge_contacts_older_than(days)
+    db.session.commit()
+    for item in purged:
+        click.echo(f"Purged {item.statement.slug} ({_ended(item)}): {item.contacts}.")
+    click.echo(
+        f"Purged the contact data of {len(purged)} statement{'' if len(purged) == 1 else 's'}."
+    )
+
+
+def _ended(item) -> str:
+    what = "published" if item.statement.status.value == "published" else "closed"
+    return f"{what} {item.ended_at:%Y-%m-%d}"

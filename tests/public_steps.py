@@ -1,8 +1,7 @@
 """Steps the public page, export, API and render tests share: a statement whose
 partners signed through their emailed links, and the team's status changes.
 
-Everything goes through our services and routes. Where a step has no service
-yet (publishing), the change is written directly, as the service would.
+Everything goes through our services and routes.
 """
 
 from __future__ import annotations
@@ -20,13 +19,14 @@ from signon.extensions import db
 from signon.signatures.models import Signature
 from signon.signatures.sign_on import withdraw
 from signon.statements.lifecycle import close
-from signon.statements.models import Statement, Status
+from signon.statements.models import Statement
 from signon.statements.service import save_version
 
 from .sign_on_steps import invite_partners, partner, sign_form
 from .support import Web
 
 _addresses = itertools.count(1)
+PUBLISHER = "Lena Lead <lead@coalition.example>"  # dummy_user as the audit trail names her
 
 
 def sign_as(app, statement, lead, name, **fields) -> int:
@@ -54,11 +54,13 @@ def close_statement(app, statement) -> None:
         db.session.commit()
 
 
-def publish(app, statement) -> None:
-    """closed -> published. There is no publishing service yet: written directly."""
+def publish(app, statement, *, embargo_until=None, by=PUBLISHER) -> None:
+    """closed -> published through the publishing service (edition 1 and its files)."""
+    from signon.publication.service import publish as publish_statement
+
     with app.app_context():
         record = db.session.get(Statement, statement.id)
-        record.status = Status.PUBLISHED
+        publish_statement(record, by, embargo_until=embargo_until)
         db.session.commit()
 
 

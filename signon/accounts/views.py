@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..audit import record, user_actor
 from ..extensions import db, limiter
 from .access import statement_for
 from .forms import AddMemberForm, ChangeRoleForm, LoginForm, LogoutForm, RemoveMemberForm
@@ -83,6 +84,13 @@ def members(slug: str):
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
+            record(
+                statement.id,
+                user_actor(current_user),
+                "member added",
+                member=user_actor(membership.user),
+                role=membership.role.value,
+            )
             db.session.commit()
             flash(f"{membership.user.name} is now {membership.role.value}.", "success")
             return redirect(url_for("accounts.members", slug=slug))
@@ -109,11 +117,21 @@ def member_role(slug: str, member_id: int):
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("accounts.members", slug=slug))
+    previous = membership.role
     try:
         change_role(membership, Role(form.role.data))
     except AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("accounts.members", slug=slug))
+    if membership.role is not previous:
+        record(
+            statement.id,
+            user_actor(current_user),
+            "member role changed",
+            member=user_actor(membership.user),
+            role=membership.role.value,
+            previous=previous.value,
+        )
     db.session.commit()
     flash(f"{membership.user.name} is now {membership.role.value}.", "success")
     return redirect(url_for("accounts.members", slug=slug))
@@ -130,6 +148,13 @@ def member_remove(slug: str, member_id: int):
         flash(str(error), "error")
         return redirect(url_for("accounts.members", slug=slug))
     name = membership.user.name
+    record(
+        statement.id,
+        user_actor(current_user),
+        "member removed",
+        member=user_actor(membership.user),
+        role=membership.role.value,
+    )
     db.session.commit()
     flash(f"{name} no longer has access to this statement.", "success")
     return redirect(url_for("accounts.members", slug=slug))

@@ -1,9 +1,11 @@
 """What the public sees of a statement: which statements, which document, which data.
 
 A statement's list is public once it is open (then closed, then published); a
-draft is not public at any address. Everything public is built from the one
-document model, so the page, the downloads and the JSON agree, and none of them
-can carry contact data: the model has none.
+draft is not public at any address, nor is a published statement before its
+embargo. Everything public is built from the one document model, so the page,
+the downloads and the JSON agree, and none of them can carry contact data: the
+model has none. A published statement shows its latest edition (publication/),
+rebuilt from what was frozen, never from the live signatures.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ..documents.build import document_for_statement
 from ..documents.cache import cached_render
 from ..documents.model import Document
 from ..extensions import db
+from ..publication.models import Edition
+from ..publication.service import edition_document, edition_file, latest_edition, under_embargo
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
 
@@ -27,7 +31,11 @@ DEFAULT_RENDER_TIME_LIMIT = 60
 
 def list_is_public(statement: Statement) -> bool:
     """True when the statement's text and list may be shown to anyone."""
-    return statement.status in PUBLIC_STATUSES and statement.current_version_id is not None
+    return (
+        statement.status in PUBLIC_STATUSES
+        and statement.current_version_id is not None
+        and not under_embargo(statement)
+    )
 
 
 def find_public_statement(slug: str) -> Statement | None:
@@ -44,8 +52,19 @@ def public_statement(slug: str) -> Statement:
     return statement
 
 
-def public_document(statement: Statement) -> Document:
-    """The document every public output is a view of."""
+def current_edition(statement: Statement) -> Edition | None:
+    """The edition the public sees: the latest, once published; else None."""
+    if statement.status is not Status.PUBLISHED:
+        return None
+    return latest_edition(statement)
+
+
+def public_document(statement: Statement, edition: Edition | None = None) -> Document:
+    """The document every public output is a view of: the latest edition of a
+    published statement, the live text and list before that."""
+    edition = edition or current_edition(statement)
+    if edition is not None:
+        return edition_document(edition)
     return document_for_statement(statement, author=current_app.config.get("DOCUMENT_AUTHOR", ""))
 
 
@@ -71,17 +90,24 @@ def _seconds() -> float:
 
 def rendered_pdf(statement: Statement, page_size: str) -> Path:
     """The stored PDF of the statement, rendered (within the time limit) if need be.
-    Raises documents.cache.RenderFailed."""
+    A published statement's is its latest edition's file (A4), or, on Letter, a
+    render of that edition. Raises documents.cache.RenderFailed."""
     from ..documents.pdf import render_pdf_with_time_limit
 
+    edition = current_edition(statement)
+    if edition is not None and page_size == "A4":
+        return edition_file(edition, "pdf")
+    # An edition's Letter PDF is named by its document, which never changes.
+    frozen = edition_document(edition) if edition is not None else None
+
     def render() -> bytes:
-        document = public_document(statement)
+        document = frozen or public_document(statement)
         return render_pdf_with_time_limit(document, page_size=page_size, seconds=_seconds())
 
     return cached_render(
         current_app.instance_path,
         "pdf",
-        statement_identity(statement),
+        frozen or statement_identity(statement),
         render,
         options={"page_size": page_size},
     )
@@ -89,9 +115,14 @@ def rendered_pdf(statement: Statement, page_size: str) -> Path:
 
 def rendered_docx(statement: Statement) -> Path:
     """The stored DOCX of the statement, rendered if need be (in a child process with
-    the same time limit as the PDF). Raises RenderFailed."""
+    the same time limit as the PDF); a published statement's latest edition's file.
+    Raises RenderFailed."""
     from ..documents.docx import render_docx
     from ..documents.pdf import render_with_time_limit
+
+    edition = current_edition(statement)
+    if edition is not None:
+        return edition_file(edition, "docx")
 
     def render() -> bytes:
         document = public_document(statement)

@@ -1,7 +1,10 @@
 """Public pages and downloads of statements whose list is public, the JSON API,
 and the team's CSV with contact data.
 
-Every public address answers 404 for a draft. Pages work without JavaScript.
+Every public address answers 404 for a draft, and for a published statement
+before its embargo. A published statement's page and downloads are its latest
+edition; the page links the earlier ones by date (publication/views.py serves
+them). Pages work without JavaScript.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from ..documents.html import body_html
 from ..documents.text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
+from ..publication.service import dated_editions
 from ..signatures.models import Signature
 from .service import (
     PAGE_SIZES,
     api_payload,
+    current_edition,
     find_public_statement,
     public_document,
     public_statement,
@@ -61,7 +66,11 @@ def _render_failed(error: RenderFailed):
 @blueprint.route("/s/<slug>")
 def statement(slug: str):
     record = public_statement(slug)
-    document = public_document(record)
+    edition = current_edition(record)
+    document = public_document(record, edition)
+    earlier = (
+        [(day, e) for day, e in dated_editions(record) if e.id != edition.id] if edition else []
+    )
     response = Response(
         render_template(
             "public/statement.html",
@@ -71,6 +80,7 @@ def statement(slug: str):
             body=body_html(document.blocks, document.footnotes),
             date_text=date_line(document),
             list_updated=list_updated_line(document),
+            earlier_editions=earlier,
         )
     )
     response.headers["Cache-Control"] = "no-cache"

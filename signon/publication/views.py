@@ -1,7 +1,191 @@
-"""Routes: publishing a statement (owners) and its dated editions (public)."""
+"""Routes: publishing a statement (owners), its editions (the team), and the
+public dated downloads of its editions.
+
+A dated address (/s/<slug>/editions/2026-11-20.pdf) serves the latest edition
+made that day, in the statement's time zone; like every public address it
+answers 404 for a statement that is not published or still under embargo.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from datetime import date, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.access import statement_for
+from ..accounts.models import Role
+from ..audit import user_actor
+from ..documents.cache import RenderFailed
+from ..errors import error_page
+from ..extensions import db
+from ..public.service import public_statement
+from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now, zone
+from ..statements.models import Status
+from .forms import PublishForm
+from .models import Edition
+from .service import (
+    EmbargoError,
+    FilesFailed,
+    PublicationError,
+    dated_editions,
+    edition_date,
+    edition_file,
+    edition_on,
+    editions_of,
+    publication_summary,
+    publish,
+    under_embargo,
+)
 
 blueprint = Blueprint("publication", __name__)
+
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _local(value: datetime | None, time_zone: str) -> str:
+    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03 CEST'."""
+    if value is None:
+        return ""
+    return value.astimezone(zone(time_zone)).strftime("%-d %b %Y, %H:%M %Z")
+
+
+def _embargo(form: PublishForm, time_zone: str) -> datetime | None:
+    if not form.embargo.data:
+        return None
+    try:
+        return deadline_from_local(form.embargo.data, time_zone)
+    except LifecycleError as error:
+        raise EmbargoError(str(error).replace("deadline", "time")) from None
+
+
+@blueprint.route("/statements/<slug>/publish", methods=["GET", "POST"])
+@login_required
+def publish_statement(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    status = status_now(statement)
+    if status is Status.PUBLISHED:
+        return redirect(url_for("publication.editions", slug=slug))
+    if status is not Status.CLOSED:
+        flash(
+            f"Only a closed statement can be published; this one is {status.value}. "
+            "Close it for signatures first.",
+            "error",
+        )
+        return redirect(url_for("statements.show", slug=slug))
+    form = PublishForm()
+    problem, code = "", 200
+    if form.validate_on_submit():
+        try:
+            embargo = _embargo(form, statement.time_zone)
+            publish(statement, user_actor(current_user), embargo_until=embargo)
+        except EmbargoError as error:
+            form.embargo.errors = [*form.embargo.errors, str(error)]
+        except PublicationError as error:
+            db.session.rollback()
+            problem, code = str(error), 503 if isinstance(error, FilesFailed) else 409
+        else:
+            db.session.commit()
+            if embargo is None:
+                flash("Published. The public page and the final files are online.", "success")
+            else:
+                flash(
+                    "Published under embargo: the public page and the files go online on "
+                    f"{_local(embargo, statement.time_zone)}.",
+                    "success",
+                )
+            return redirect(url_for("publication.editions", slug=slug))
+    return render_template(
+        "publication/publish.html",
+        statement=statement,
+        form=form,
+        summary=publication_summary(statement),
+        problem=problem,
+    ), code if problem else 400 if form.errors else 200
+
+
+@blueprint.route("/statements/<slug>/publication")
+@login_required
+def editions(slug: str):
+    statement = statement_for(slug)
+    if statement.status is not Status.PUBLISHED:
+        return redirect(url_for("statements.show", slug=slug))
+    served = {e.id for _day, e in dated_editions(statement)}  # by a dated address
+    rows = [
+        {
+            "edition": e,
+            "day": edition_date(e),
+            "at": _local(e.created_at, statement.time_zone),
+            "dated": e.id in served,
+        }
+        for e in reversed(editions_of(statement))
+    ]
+    return render_template(
+        "publication/editions.html",
+        statement=statement,
+        rows=rows,
+        published_at=_local(statement.published_at, statement.time_zone),
+        embargo_at=_local(statement.embargo_until, statement.time_zone),
+        under_embargo=under_embargo(statement),
+    )
+
+
+@blueprint.route("/statements/<slug>/editions/<int:number>.<any(pdf, docx):kind>")
+@login_required
+def team_file(slug: str, number: int, kind: str):
+    """An edition's file for the team, embargo or not (press packs go out early)."""
+    statement = statement_for(slug)
+    edition = db.session.scalar(
+        select(Edition).where(Edition.statement_id == statement.id, Edition.number == number)
+    )
+    if edition is None:
+        abort(404)
+    return _edition_response(edition, kind, f"{slug}-edition-{number}.{kind}")
+
+
+@blueprint.route("/s/<slug>/editions/<day>.<any(pdf, docx):kind>")
+def dated_file(slug: str, day: str, kind: str):
+    statement = public_statement(slug)  # 404 for a draft, and under embargo
+    if statement.status is not Status.PUBLISHED or not ISO_DAY.fullmatch(day):
+        abort(404)
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    edition = edition_on(statement, wanted)
+    if edition is None:
+        abort(404)
+    return _edition_response(edition, kind, f"{slug}-{day}.{kind}")
+
+
+def _edition_response(edition: Edition, kind: str, filename: str):
+    try:
+        path = edition_file(edition, kind)
+    except RenderFailed as error:
+        current_app.logger.error("Render failed: %s", error, exc_info=error.__cause__)
+        response = error_page(
+            503, "Document unavailable", "The document could not be produced; try again shortly."
+        )
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = send_file(
+        path, mimetype=MIMETYPES[kind], as_attachment=True, download_name=filename, max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response

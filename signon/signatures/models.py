@@ -86,6 +86,14 @@ class Signature(db.Model):
     def is_organisation(self) -> bool:
         return self.kind is SignatoryKind.ORGANISATION
 
+    @property
+    def reply_address(self) -> str:
+        """Where mail about this signature goes: its contact email, else its
+        invitation's; none once contacts were purged (addresses under the reserved
+        .invalid domain, see retention.py)."""
+        address = self.contact_email or (self.invitation.email if self.invitation else "")
+        return "" if address.lower().endswith(".invalid") else address
+
 
 class Invitation(db.Model):
     """A partner organisation asked by email to sign; its link carries id + nonce."""

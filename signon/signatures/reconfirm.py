@@ -53,15 +53,8 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
     Called after a substantive change; returns how many were emailed."""
     if statement.status is Status.PUBLISHED:
         return 0
-    now = utcnow()
-    emailed = 0
     waiting = awaiting_reconfirmation(statement)
-    for signature in waiting:
-        signature.reconfirm_sent_at = now
-        signature.reconfirm_reminded_at = None
-        signature.reconfirm_reminders = 0
-        if _send(signature, statement, "reconfirm"):
-            emailed += 1
+    emailed = sum(ask_to_reconfirm(signature) for signature in waiting)
     if waiting:
         record(
             statement.id,
@@ -72,6 +65,15 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
             emailed=emailed,
         )
     return emailed
+
+
+def ask_to_reconfirm(signature: Signature) -> bool:
+    """Email one signer the changes and a link to confirm or withdraw (not
+    committed); False when there is no address to write to."""
+    signature.reconfirm_sent_at = utcnow()
+    signature.reconfirm_reminded_at = None
+    signature.reconfirm_reminders = 0
+    return _send(signature, signature.statement, "reconfirm")
 
 
 def remind_reconfirmations(statement: Statement, *, actor) -> int:
@@ -115,7 +117,7 @@ def remind_reconfirmations(statement: Statement, *, actor) -> int:
 
 
 def _send(signature: Signature, statement: Statement, template: str) -> bool:
-    to = signature.contact_email or (signature.invitation.email if signature.invitation else "")
+    to = signature.reply_address
     if not to:
         return False  # imported without an address: the team sees it in the list
     changes = changes_since(signature, statement)

@@ -18,6 +18,7 @@ from ..audit import record, user_actor
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..models import utcnow
+from ..publication.service import note_list_change
 from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
@@ -192,14 +193,14 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
 
 
 def withdraw(signature: Signature) -> None:
-    """The signer takes their name off the statement (not committed)."""
-    if signature.statement.status is Status.PUBLISHED:
-        raise SigningError("The statement is published; ask its organisers to remove your name.")
+    """The signer takes their name off the statement (not committed). After
+    publication too: a signer at risk must be able to; the published list then
+    gets a new edition without them."""
     if signature.state is SignatureState.WITHDRAWN:
         return
     signature.state = SignatureState.WITHDRAWN
     signature.withdrawn_at = utcnow()
-    to = signature.contact_email or (signature.invitation.email if signature.invitation else "")
+    to = signature.reply_address
     if to:
         queue_mail(
             "withdrawn",
@@ -211,6 +212,7 @@ def withdraw(signature: Signature) -> None:
     record(
         signature.statement_id, _signer(signature), "signature withdrawn", signature=signature.id
     )
+    note_list_change(signature.statement, _signer(signature), "signature withdrawn")
 
 
 def _signer(signature: Signature) -> str:
@@ -297,15 +299,24 @@ def approve(signature: Signature, *, actor) -> None:
     signature.state = SignatureState.SIGNED
     signature.decided_at = utcnow()
     signature.decided_by_id = actor.id
-    queue_mail(
-        "approved",
-        signature.contact_email,
-        statement_id=signature.statement_id,
-        statement=signature.statement,
-        signature=signature,
-        link=manage_link(signature),
-    )
     record(signature.statement_id, user_actor(actor), "signature approved", signature=signature.id)
+    from .consent import consent_floor, covers_current
+    from .reconfirm import ask_to_reconfirm
+
+    if not covers_current(signature, consent_floor(signature.statement)):
+        # The text changed substantively after they signed: approved, but listed
+        # only once they confirm the new text; the email asks them to.
+        ask_to_reconfirm(signature)
+    else:
+        queue_mail(
+            "approved",
+            signature.contact_email,
+            statement_id=signature.statement_id,
+            statement=signature.statement,
+            signature=signature,
+            link=manage_link(signature),
+        )
+    note_list_change(signature.statement, user_actor(actor), "late signature approved")
 
 
 def reject(signature: Signature, *, actor, reason: str) -> None:
@@ -336,3 +347,4 @@ def edit_display(signature: Signature, *, actor, name: str, acronym: str, note: 
         before=before,
         after=after,
     )
+    note_list_change(signature.statement, user_actor(actor), "entry corrected by the team")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..documents.markdown import render_html
 from ..extensions import db, limiter
+from ..publication.service import under_embargo
 from ..signing import Purpose
 from ..statements.diff import diff_html
 from ..statements.lifecycle import deadline_in_zone, status_now
@@ -192,7 +193,12 @@ def withdraw_signature(token: str):
 @limiter.limit(_public_form_limit, methods=["POST"])
 def open_call(slug: str):
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
-    if statement is None or not statement.open_call or statement.status is Status.DRAFT:
+    if (
+        statement is None
+        or not statement.open_call
+        or statement.status is Status.DRAFT
+        or under_embargo(statement)  # not public yet, not even its title
+    ):
         return render_template(
             "errors.html",
             code=404,

@@ -12,8 +12,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ..audit import record
 from ..models import utcnow
 from .models import SignatoryOrder, Statement, Status
+
+# Who closed a statement whose deadline passed, as the audit trail names it.
+DEADLINE_ACTOR = "the deadline"
 
 # Far enough for any real campaign; keeps deadline + grace inside datetime's range.
 LATEST_DEADLINE = timedelta(days=100 * 365)
@@ -43,6 +47,14 @@ def settle_status(statement: Statement) -> Status:
         statement.status = current
         if current is Status.CLOSED:
             statement.closed_at = statement.deadline
+            # Dated when it happened, not when a later request noticed it.
+            event = record(
+                statement.id,
+                DEADLINE_ACTOR,
+                "closed by deadline",
+                deadline=statement.deadline.isoformat(),
+            )
+            event.at = statement.deadline
     return current
 
 
@@ -133,8 +145,19 @@ def open_for_signatures(
     statement.status = Status.OPEN
 
 
+def _refuse_if_published(statement: Statement, what: str) -> None:
+    # Publication froze the text and the list; later changes to the list go
+    # through editions (publication/service.py), never back through open/closed.
+    if statement.status is Status.PUBLISHED:
+        raise LifecycleError(
+            f"This statement is published, so it cannot be {what}: its text and list are "
+            "frozen. A withdrawal or a late signature you accept updates the published list."
+        )
+
+
 def close(statement: Statement) -> None:
     """open -> closed by hand: no new signatures."""
+    _refuse_if_published(statement, "closed")
     if settle_status(statement) is not Status.OPEN:
         raise LifecycleError("Only an open statement can be closed.")
     statement.status = Status.CLOSED
@@ -143,6 +166,7 @@ def close(statement: Statement) -> None:
 
 def reopen(statement: Statement, *, deadline: datetime | None) -> None:
     """closed -> open again, with a new deadline (or none)."""
+    _refuse_if_published(statement, "reopened")
     if settle_status(statement) is not Status.CLOSED:
         raise LifecycleError("Only a closed statement can be reopened.")
     _check_deadline(deadline, "The new deadline")

@@ -1,0 +1,374 @@
+"""Publishing a closed statement, and the dated editions of its published list.
+
+Publishing freezes the text (the current version) and the printed list into
+edition 1, and writes its PDF (A4) and DOCX under instance/editions/<statement
+id>/ before anything is stored: if a file cannot be made, nothing is published.
+Each later change to the printed list (a withdrawal, a late signature the team
+accepts, a corrected name) adds the next edition, whose files are rendered on
+first download (lazily: a signer withdrawing must never wait for, or be stopped
+by, a PDF render). An edition's document is rebuilt from its version and its
+snapshot alone, never from the live signatures, so its files never change.
+
+A snapshot holds the signatory section as printed, display fields only: named
+entries in their printed order and the anonymous counts. Neither contact data
+nor the names of those who asked not to be named are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..audit import record
+from ..documents.cache import RenderFailed
+from ..documents.files import write_atomically
+from ..documents.model import Document, build_document
+from ..documents.signatories import Signatory, SignatorySection
+from ..extensions import db
+from ..models import utcnow
+from ..signatures.consent import awaiting_reconfirmation
+from ..signatures.listing import final_section
+from ..signatures.models import Signature, SignatureState
+from ..statements.lifecycle import LATEST_DEADLINE, LifecycleError, settle_status, zone
+from ..statements.models import Statement, Status, Version
+from .models import Edition
+
+EDITIONS_FOLDER = "editions"
+FILE_KINDS = ("pdf", "docx")  # what every edition keeps; the PDF on A4
+SNAPSHOT_FORMAT = 1
+ENTRY_FIELDS = ("name", "acronym", "country", "note", "kind")
+
+
+class PublicationError(ValueError):
+    """Publishing is not possible now, with a message for people."""
+
+
+class EmbargoError(PublicationError):
+    """The embargo time is not acceptable (in the past, or too far ahead)."""
+
+
+class FilesFailed(PublicationError):
+    """The final files could not be made, so nothing was published."""
+
+
+# Embargo ----------------------------------------------------------------------
+def under_embargo(statement: Statement, now: datetime | None = None) -> bool:
+    """True while a published statement waits for its embargo: not public yet."""
+    return (
+        statement.status is Status.PUBLISHED
+        and statement.embargo_until is not None
+        and (now or utcnow()) < statement.embargo_until
+    )
+
+
+def check_embargo(embargo_until: datetime | None) -> None:
+    """EmbargoError unless the embargo is unset or in the coming years."""
+    if embargo_until is None:
+        return
+    now = utcnow()
+    if embargo_until <= now:
+        raise EmbargoError(
+            "The embargo must be in the future. Leave it empty to publish right away."
+        )
+    if embargo_until > now + LATEST_DEADLINE:
+        raise EmbargoError("The embargo is too far ahead; choose a time in the coming years.")
+
+
+# Snapshots and documents --------------------------------------------------------
+def section_snapshot(section: SignatorySection) -> dict:
+    """The printed section as JSON-ready data: display fields only."""
+    return {
+        "intro": section.intro,
+        "organisations": [_entry(s) for s in section.organisations],
+        "individuals": [_entry(s) for s in section.individuals],
+        "anonymous_organisations": section.anonymous_organisations,
+        "anonymous_individuals": section.anonymous_individuals,
+        "anonymous_sentence": section.anonymous_sentence,
+    }
+
+
+def _entry(signatory: Signatory) -> dict:
+    return {name: getattr(signatory, name) for name in ENTRY_FIELDS}
+
+
+def section_from_snapshot(data: dict) -> SignatorySection:
+    """The section a snapshot froze, in its printed order (no sorting again)."""
+    return SignatorySection(
+        intro=data["intro"],
+        organisations=[Signatory(**entry) for entry in data["organisations"]],
+        individuals=[Signatory(**entry) for entry in data["individuals"]],
+        anonymous_organisations=data["anonymous_organisations"],
+        anonymous_individuals=data["anonymous_individuals"],
+        anonymous_sentence=data["anonymous_sentence"],
+    )
+
+
+def _live_snapshot(statement: Statement, version: Version) -> dict:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "language": statement.language,
+        "order": statement.signatory_order.value,
+        "date": statement.date or version.created_at.date().isoformat(),
+        "author": current_app.config.get("DOCUMENT_AUTHOR", ""),
+        "section": section_snapshot(final_section(statement)),
+    }
+
+
+def edition_date(edition: Edition) -> date:
+    """The day the edition was made, in its statement's time zone."""
+    try:
+        local = zone(edition.statement.time_zone)
+    except LifecycleError:
+        local = UTC
+    return edition.created_at.astimezone(local).date()
+
+
+def edition_document(edition: Edition) -> Document:
+    """What an edition prints: its version's text and its snapshot's list. Editions
+    after the first say "List updated on" their date."""
+    snapshot = edition.snapshot
+    version = edition.version
+    return build_document(
+        title=version.title,
+        body=version.body,
+        language=snapshot["language"],
+        signatories=section_from_snapshot(snapshot["section"]),
+        date=snapshot["date"],
+        version_number=version.number,
+        sha256=version.sha256,
+        author=snapshot["author"],
+        list_updated=edition_date(edition).isoformat() if edition.number > 1 else "",
+    )
+
+
+# Files --------------------------------------------------------------------------
+def edition_path(edition: Edition, kind: str) -> Path:
+    """Where an edition's file lives. The name carries a digest of what shapes the
+    file, so a file left by a publication that was rolled back is never served
+    for another edition."""
+    material = json.dumps(
+        {
+            "number": edition.number,
+            "sha256": edition.version.sha256,
+            "title": edition.version.title,
+            "snapshot": edition.snapshot,
+            "list_updated": edition_date(edition).isoformat() if edition.number > 1 else "",
+        },
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+    folder = Path(current_app.instance_path) / EDITIONS_FOLDER / str(edition.statement_id)
+    return folder / f"{edition.number}-{digest}.{kind}"
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("RENDER_TIME_LIMIT", 60))
+
+
+def _render(kind: str, document: Document) -> bytes:
+    from ..documents.docx import render_docx
+    from ..documents.pdf import RenderError, render_pdf_with_time_limit, render_with_time_limit
+
+    try:
+        if kind == "pdf":
+            data = render_pdf_with_time_limit(document, page_size="A4", seconds=_seconds())
+        else:
+            data = render_with_time_limit(render_docx, document, seconds=_seconds())
+    except RenderError as error:
+        raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
+    if not data:
+        raise RenderFailed(f"The {kind.upper()} renderer produced no file.")
+    return data
+
+
+def _write(edition: Edition, files: dict[str, bytes]) -> None:
+    for kind, data in files.items():
+        path = edition_path(edition, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+
+
+def edition_file(edition: Edition, kind: str) -> Path:
+    """The stored PDF (A4) or DOCX of an edition, rendered from the edition the
+    first time it is asked for. Raises RenderFailed; nothing is written then."""
+    if kind not in FILE_KINDS:
+        raise ValueError(f"an edition keeps {' and '.join(FILE_KINDS)} files, not {kind!r}")
+    path = edition_path(edition, kind)
+    if not path.is_file():
+        _write(edition, {kind: _render(kind, edition_document(edition))})
+    return path
+
+
+# Queries ------------------------------------------------------------------------
+def editions_of(statement: Statement) -> list[Edition]:
+    """Every edition of a statement, the first first."""
+    return list(
+        db.session.scalars(
+            select(Edition).where(Edition.statement_id == statement.id).order_by(Edition.number)
+        )
+    )
+
+
+def latest_edition(statement: Statement) -> Edition | None:
+    """The edition the public sees now, or None if the statement was never published."""
+    return db.session.scalar(
+        select(Edition)
+        .where(Edition.statement_id == statement.id)
+        .order_by(Edition.number.desc())
+        .limit(1)
+    )
+
+
+def edition_on(statement: Statement, day: date) -> Edition | None:
+    """The latest edition made on that day (in the statement's time zone)."""
+    found = [e for e in editions_of(statement) if edition_date(e) == day]
+    return found[-1] if found else None
+
+
+def dated_editions(statement: Statement) -> list[tuple[date, Edition]]:
+    """One (day, edition) per day an edition was made, newest first: the editions
+    a dated address serves."""
+    by_day: dict[date, Edition] = {}
+    for edition in editions_of(statement):
+        by_day[edition_date(edition)] = edition  # a later edition that day wins
+    return sorted(by_day.items(), key=lambda item: item[0], reverse=True)
+
+
+def _next_number(statement: Statement) -> int:
+    last = db.session.scalar(
+        select(func.max(Edition.number)).where(Edition.statement_id == statement.id)
+    )
+    return (last or 0) + 1
+
+
+# Publishing ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicationSummary:
+    """What publishing would freeze, for the owner's confirmation page."""
+
+    version: Version
+    section: SignatorySection
+    awaiting_reconfirmation: int
+    awaiting_approval: int
+
+    @property
+    def listed(self) -> int:
+        return len(self.section.listed)
+
+    @property
+    def anonymous(self) -> int:
+        return self.section.anonymous_organisations + self.section.anonymous_individuals
+
+
+def publication_summary(statement: Statement) -> PublicationSummary:
+    """The version and list that publishing now would freeze, and who is left out."""
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Signature)
+        .where(Signature.statement_id == statement.id, Signature.state == SignatureState.PENDING)
+    )
+    return PublicationSummary(
+        version=statement.current_version,
+        section=final_section(statement),
+        awaiting_reconfirmation=len(awaiting_reconfirmation(statement)),
+        awaiting_approval=pending or 0,
+    )
+
+
+def publish(statement: Statement, actor: str, embargo_until: datetime | None = None) -> Edition:
+    """closed -> published (not committed): freeze the version and the list as
+    edition 1 and write its files. `actor` is an audit actor (audit.user_actor);
+    before `embargo_until` (UTC) the public sees nothing.
+
+    Raises PublicationError with a message for people: EmbargoError for the
+    embargo, FilesFailed when the files cannot be made (nothing is changed then).
+    """
+    if statement.status is Status.PUBLISHED:
+        raise PublicationError("This statement is already published.")
+    status = settle_status(statement)
+    if status is not Status.CLOSED:
+        raise PublicationError(
+            f"Only a closed statement can be published; this one is {status.value}. "
+            "Close it for signatures first."
+        )
+    version = statement.current_version
+    if version is None:
+        raise PublicationError("This statement has no text to publish.")
+    check_embargo(embargo_until)
+    now = utcnow()
+    edition = Edition(
+        statement_id=statement.id,
+        number=_next_number(statement),
+        version_id=version.id,
+        created_at=now,
+        created_by=actor,
+        reason="published",
+        snapshot=_live_snapshot(statement, version),
+    )
+    # Not yet in the session: if a file fails, there is nothing to take back.
+    edition.statement, edition.version = statement, version
+    document = edition_document(edition)
+    try:
+        files = {kind: _render(kind, document) for kind in FILE_KINDS}
+        _write(edition, files)
+    except (RenderFailed, OSError) as error:
+        current_app.logger.error("Publishing %s failed: %s", statement.slug, error)
+        raise FilesFailed(
+            "The final PDF and DOCX could not be produced, so nothing was published. "
+            "Try again in a moment."
+        ) from error
+    statement.status = Status.PUBLISHED
+    statement.published_at = now
+    statement.published_by = actor
+    statement.embargo_until = embargo_until
+    db.session.add(edition)
+    section = edition.snapshot["section"]
+    record(
+        statement.id,
+        actor,
+        "published",
+        version=version.number,
+        edition=edition.number,
+        embargo_until=embargo_until.isoformat() if embargo_until else None,
+        listed=len(section["organisations"]) + len(section["individuals"]),
+        anonymous=section["anonymous_organisations"] + section["anonymous_individuals"],
+    )
+    return edition
+
+
+def note_list_change(statement: Statement, actor: str, reason: str) -> Edition | None:
+    """After a signature changed (not committed): if the statement is published and
+    its printed list now differs from the latest edition's, add the next edition
+    and record "list updated". Its files are rendered on first download. A no-op
+    (None) for an unpublished statement or an unchanged list."""
+    if statement.status is not Status.PUBLISHED:
+        return None
+    db.session.flush()  # the change itself, before the list is read again
+    # One list update at a time per statement (PostgreSQL; SQLite serialises writes).
+    db.session.execute(select(Statement.id).where(Statement.id == statement.id).with_for_update())
+    latest = latest_edition(statement)
+    if latest is None:
+        return None
+    live = _live_snapshot(statement, latest.version)
+    if live["section"] == latest.snapshot["section"]:
+        return None
+    # The text, its date and its language stay as published; only the list moves.
+    snapshot = {**latest.snapshot, "section": live["section"]}
+    edition = Edition(
+        statement_id=statement.id,
+        number=latest.number + 1,
+        version_id=latest.version_id,
+        created_at=utcnow(),
+        created_by=actor,
+        reason=f"list updated: {reason}"[:200],
+        snapshot=snapshot,
+    )
+    db.session.add(edition)
+    record(statement.id, actor, "list updated", edition=edition.number, reason=reason)
+    return edition

@@ -40,6 +40,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
+        if connection.get_execution_options().get("single_read"):
+            return  # one SELECT is consistent by itself: no transaction to open
         if has_request_context() and request.method in READ_ONLY_METHODS:
             connection.exec_driver_sql("BEGIN")
         else:

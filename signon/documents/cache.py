@@ -73,6 +73,20 @@ def render_key(kind: str, document: Document | dict, options: dict | None = None
     return digest.hexdigest()
 
 
+def stored_path(
+    instance_path: str | Path,
+    kind: str,
+    document: Document | dict,
+    *,
+    options: dict | None = None,
+    extension: str | None = None,
+) -> Path:
+    """Where the file that `kind` with `options` makes of `document` is (or will be)
+    stored; whether it is there yet is for the caller to check."""
+    name = f"{render_key(kind, document, options)}.{extension or kind}"
+    return Path(instance_path) / RENDERS_FOLDER / name
+
+
 def cached_render(
     instance_path: str | Path,
     kind: str,
@@ -88,11 +102,7 @@ def cached_render(
     message for people) when `render` fails or returns nothing; no file is left
     behind then.
     """
-    path = (
-        Path(instance_path)
-        / RENDERS_FOLDER
-        / f"{render_key(kind, document, options)}.{extension or kind}"
-    )
+    path = stored_path(instance_path, kind, document, options=options, extension=extension)
     if path.is_file():
         return path
     with _counts_lock:

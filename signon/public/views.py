@@ -36,6 +36,7 @@ from .service import (
     public_statement,
     rendered_docx,
     rendered_pdf,
+    stored_download,
 )
 
 blueprint = Blueprint("public", __name__, static_folder="static", static_url_path="/public/static")
@@ -92,17 +93,23 @@ def pdf(slug: str):
     size = request.args.get("size", "a4").lower()
     if size not in PAGE_SIZES:
         return error_page(400, "Unknown page size", "Ask for ?size=a4 or ?size=letter.")
+    name = f"{slug}.pdf" if size == "a4" else f"{slug}-{size}.pdf"
+    stored = stored_download(slug, "pdf", {"page_size": PAGE_SIZES[size]})
+    if stored is not None:
+        return _file(stored, PDF, name)
     record = public_statement(slug)
     try:
         path = rendered_pdf(record, PAGE_SIZES[size])
     except RenderFailed as error:
         return _render_failed(error)
-    name = f"{slug}.pdf" if size == "a4" else f"{slug}-{size}.pdf"
     return _file(path, PDF, name)
 
 
 @blueprint.route("/s/<slug>.docx")
 def docx(slug: str):
+    stored = stored_download(slug, "docx")
+    if stored is not None:
+        return _file(stored, DOCX, f"{slug}.docx")
     record = public_statement(slug)
     try:
         path = rendered_docx(record)

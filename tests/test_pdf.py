@@ -468,42 +468,47 @@ def test_a4_by_default_and_letter_by_option():
 def test_lists_of_more_than_twenty_names_have_two_columns():
     def classes(count):
         html = statement_html(statement([f"Organisation {i}" for i in range(count)]))
-        return re.search(r'<ul class="signatories organisations([^"]*)">', html)[1]
+        return re.search(r'<(?:ul|table) class="signatories organisations([^"]*)"', html)[1]
 
     assert "two-columns" not in classes(TWO_COLUMNS_OVER)
     assert "two-columns" in classes(TWO_COLUMNS_OVER + 1)
 
 
-def entry_starts(pdf: bytes) -> dict[int, tuple[int, float, float]]:
-    """Entry number -> (page, x, y) of the first line of "Organisation number NN"."""
+def layout_lines(pdf: bytes) -> list[list[str]]:
+    """Each page's text laid out as lines, with spaces standing for the distances
+    between words (pypdf's layout mode): columns show as character positions."""
+    return [page.extract_text(extraction_mode="layout").splitlines() for page in reader(pdf).pages]
+
+
+def entry_starts(pdf: bytes) -> dict[int, tuple[int, int, int]]:
+    """Entry number -> (page, line, column) where "Organisation number NN" starts."""
     starts = {}
-    for number, page in enumerate(reader(pdf).pages):
-        for x, y, text in fragments(page):
-            if match := re.match(r"Organisation number (\d\d)", text):
-                starts[int(match[1])] = (number, x, y)
+    for number, lines in enumerate(layout_lines(pdf)):
+        for line_number, line in enumerate(lines):
+            for match in re.finditer(r"Organisation number (\d\d)", line):
+                starts[int(match[1])] = (number, line_number, match.start())
     return starts
 
 
 def test_forty_names_fit_one_page_in_two_columns():
     document = statement([f"Organisation number {i:02d} ({i})" for i in range(40)])
-    pdf = render_pdf(document)
-    starts = entry_starts(pdf)
+    starts = entry_starts(render_pdf(document))
     assert sorted(starts) == list(range(40))
-    # All on page 1 (in one column they would need two pages), at two x positions.
+    # All on page 1 (in one column they would need two pages), at two positions.
     assert {page for page, _, _ in starts.values()} == {0}
-    width = float(reader(pdf).pages[0].mediabox.width)
-    columns = sorted({round(x) for _, x, _ in starts.values()})
-    assert len(columns) == 2, columns
-    assert columns[1] - columns[0] > width / 4
+    # Layout mode rounds positions to characters: a column is a cluster of them.
+    left = {column for _, _, column in starts.values() if column < 30}
+    right = {column for _, _, column in starts.values() if column >= 30}
+    assert left and right and max(left) - min(left) <= 3 and max(right) - min(right) <= 3
+    assert min(right) - max(left) > 30
     # Row by row, left then right, in order: the reading order of the page.
-    assert sorted(starts, key=lambda i: (-round(starts[i][2]), starts[i][1])) == list(range(40))
-    # Each row's two entries start on the same line.
-    assert all(round(starts[i][2]) == round(starts[i + 1][2]) for i in range(0, 40, 2))
+    assert sorted(starts, key=lambda i: starts[i]) == list(range(40))
+    assert all(starts[i][1] == starts[i + 1][1] for i in range(0, 40, 2))
 
 
 def test_no_entry_is_split_between_columns_or_pages():
     # Every fifth entry is seven lines long in a column; without `break-inside:
-    # avoid`, the long entries are cut in two by page breaks.
+    # avoid` on the rows, the long entries are cut in two by page breaks.
     note = (
         "within the framework of the Observatory for the Protection of Human Rights "
         "Defenders, a joint programme of the International Federation for Human Rights "
@@ -524,23 +529,28 @@ def test_no_entry_is_split_between_columns_or_pages():
     assert sorted(starts) == list(range(40))
     pages = reader(pdf).pages
     assert len(pages) > 1
-    order = sorted(starts, key=lambda i: (starts[i][0], -round(starts[i][2]), starts[i][1]))
-    assert order == list(range(40))
+    assert sorted(starts, key=lambda i: starts[i]) == list(range(40))
     # Names and notes are never hyphenated, even in narrow columns.
     assert not [t for page in pages for _, _, t in fragments(page) if t.endswith("\u2010")]
-    # A long entry's last line is on its page, in its column (standing in by less
-    # than 30 pt), below its first line, with no other entry starting in between.
+    # A long entry's last line is on its page, in its column (standing in a few
+    # characters), below its first line, with no other entry starting in between.
+    lines = layout_lines(pdf)
     for i in range(0, 40, 5):
-        page, x, y = starts[i]
+        page, first, column = starts[i]
         ends = [
-            ey
-            for ex, ey, text in fragments(pages[page])
-            if text.endswith("Against Torture") and 0 < ex - x < 30 and ey < y
+            n
+            for n, line in enumerate(lines[page])
+            if n > first
+            and (end := line.find("Against Torture", column)) >= 0
+            and 0 < len(line[column:end]) - len(line[column:end].lstrip()) <= 10
         ]
         assert ends, f"entry {i} is split"
-        end = max(ends)
-        column = [sy for p, sx, sy in starts.values() if p == page and abs(sx - x) < 2]
-        assert not [sy for sy in column if end < sy < y], f"entry {i} is split"
+        between = [
+            j
+            for j, (p, n, c) in starts.items()
+            if p == page and abs(c - column) <= 3 and first < n <= ends[0]
+        ]
+        assert not between, f"entry {i} is split"
     text = flat(" ".join(page_texts(pdf)))
     for signatory in document.signatories.listed:
         assert text.count(signatory.display) == 1

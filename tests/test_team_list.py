@@ -161,6 +161,27 @@ def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):
         assert len(events) == 1
 
 
+def test_a_correction_to_an_unnamed_signer_keeps_no_names_in_the_audit_trail(app, team):
+    """Audit rows are never edited or purged: for a signer who asked not to be
+    named, they record which fields changed, not the names."""
+    statement, people = team
+    signature_id = sign_as(
+        app, statement, people["owner"], "Jane Quiet", kind="individual", listed_publicly=""
+    )
+    editor = logged_in(app, people["editor"])
+    url = f"/statements/{statement.slug}/signatures/{signature_id}/edit"
+    assert editor.post(url, {"name": "Jane Q. Quiet", "acronym": "", "note": ""}).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "signature edited by team")
+        )
+        assert event.detail == {"signature": signature_id, "changed": ["name"]}
+        assert "Quiet" not in repr(event.detail)
+    # The trail names the entry as it is now (looked up, not stored) and the field.
+    trail = editor.get(f"/statements/{statement.slug}/audit.csv").get_data(as_text=True)
+    assert "changed: name" in trail and "Jane Quiet" not in trail
+
+
 def test_edits_refuse_bad_input_and_viewers(app, team):
     statement, people = team
     signature_id = sign_as(app, statement, people["owner"], "Article 19")

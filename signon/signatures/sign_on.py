@@ -339,12 +339,17 @@ def edit_display(signature: Signature, *, actor, name: str, acronym: str, note: 
     signature.name, signature.acronym, signature.note = name, acronym, note
     signature.name_key = name_key(name)
     signature.updated_at = utcnow()
+    if signature.listed_publicly:
+        change = {"before": before, "after": after}
+    else:
+        # Asked not to be named: audit rows are never edited or purged, so they
+        # keep which fields changed, not the names themselves.
+        change = {"changed": [key for key in before if before[key] != after[key]]}
     record(
         signature.statement_id,
         user_actor(actor),
         "signature edited by team",
         signature=signature.id,
-        before=before,
-        after=after,
+        **change,
     )
     note_list_change(signature.statement, user_actor(actor), "entry corrected by the team")

@@ -179,7 +179,7 @@ def test_a_correction_to_an_unnamed_signer_keeps_no_names_in_the_audit_trail(app
         assert "Quiet" not in repr(event.detail)
     # The trail names the entry as it is now (looked up, not stored) and the field.
     trail = editor.get(f"/statements/{statement.slug}/audit.csv").get_data(as_text=True)
-    assert "changed: name" in trail and "Jane Quiet" not in trail
+    assert "Entry corrected by the team,Jane Q. Quiet (signature 1); changed: name" in trail
 
 
 def test_edits_refuse_bad_input_and_viewers(app, team):

@@ -73,10 +73,17 @@ def create_user(email: str, name: str, admin: bool) -> None:
 @click.command("import", help="Import a statement file; prints the statement's slug.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--owner", help="Email of the user who becomes the statement's owner.")
+@click.option(
+    "--change",
+    type=click.Choice(["minor", "substantive"]),
+    help="For a new text of a statement people signed: minor (their signatures carry "
+    "over) or substantive (they are asked to confirm the new text).",
+)
 @with_appcontext
-def import_command(path: Path, owner: str | None) -> None:
+def import_command(path: Path, owner: str | None, change: str | None) -> None:
     from .accounts.service import find_user
     from .statements.files import StatementFileError, read_statement_file
+    from .statements.models import ChangeKind
     from .statements.service import StatementError
     from .statements.transfer import import_statement
 
@@ -90,7 +97,9 @@ def import_command(path: Path, owner: str | None) -> None:
         if owner_user is None:
             raise click.ClickException(f"No user with the email {owner}.")
     try:
-        statement = import_statement(source, owner=owner_user)
+        statement = import_statement(
+            source, owner=owner_user, change=ChangeKind(change) if change else None
+        )
     except StatementError as error:
         db.session.rollback()
         raise click.ClickException(f"{path}: {error}") from None

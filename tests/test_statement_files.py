@@ -12,7 +12,9 @@ from sqlalchemy import func, select, text
 
 from signon import ROOT
 from signon.accounts.models import Membership, User
+from signon.audit import AuditEvent
 from signon.extensions import db
+from signon.signatures.listing import listed_signatures
 from signon.signatures.models import (
     SignatoryKind,
     Signature,
@@ -253,12 +255,19 @@ def test_reimport_with_a_changed_body_adds_version_two_and_replaces_signatories(
     path = tmp_path / "example.md"
     path.write_text(changed, encoding="utf-8")
 
-    result = import_file(runner, path)
+    # Someone signed through signon: a new text must say what kind of change it is.
+    refused = import_file(runner, path)
+    assert refused.exit_code == 1
+    assert "say whether the new text is a minor change (--change minor" in refused.output
+    assert [v.number for v in stored(app)["versions"]] == [1]
+
+    result = import_file(runner, path, "--change", "substantive")
 
     assert result.exit_code == 0, result.output
     assert result.output == f"{EXAMPLE_SLUG}\n"
     found = stored(app)
     assert [v.number for v in found["versions"]] == [1, 2]
+    assert found["current"].change_kind.value == "substantive"
     assert "at least **twelve" in found["current"].body
     assert found["current"].note == "Imported from a statement file"
     imported_rows = [s for s in found["signatures"] if s.source is SignatureSource.IMPORT]
@@ -268,6 +277,37 @@ def test_reimport_with_a_changed_body_adds_version_two_and_replaces_signatories(
     assert [s.name for s in found["signatures"] if s.source is SignatureSource.TEAM] == [
         "Signed Through Signon"
     ]
+    # It signed version 1: off the list until it confirms the new text.
+    with app.app_context():
+        statement = db.session.scalar(select(Statement).where(Statement.slug == EXAMPLE_SLUG))
+        listed = [s.name for s in listed_signatures(statement)]
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert "Signed Through Signon" not in listed and len(listed) == 11
+    assert actions[-2:] == ["version saved", "reconfirmation requested"]
+
+
+def test_reimport_with_a_minor_change_keeps_consents(app, runner, imported, tmp_path):
+    with app.app_context():
+        statement = db.session.scalar(select(Statement).where(Statement.slug == EXAMPLE_SLUG))
+        db.session.add(
+            Signature(
+                statement=statement,
+                version=statement.current_version,
+                source=SignatureSource.TEAM,
+                state=SignatureState.SIGNED,
+                name="Signed Through Signon",
+                name_key=name_key("Signed Through Signon"),
+            )
+        )
+        db.session.commit()
+    path = tmp_path / "example.md"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace("at least", "at least "), "utf-8")
+    result = import_file(runner, path, "--change", "minor")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        statement = db.session.scalar(select(Statement).where(Statement.slug == EXAMPLE_SLUG))
+        assert statement.current_version.number == 2
+        assert "Signed Through Signon" in [s.name for s in listed_signatures(statement)]
 
 
 def test_reimport_of_the_same_file_adds_no_version_and_no_duplicates(app, runner, imported):

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ..extensions import db
 from ..statements.models import ChangeKind, Statement, Version
-from .models import Signature, SignatureState
+from .models import Signature, SignatureSource, SignatureState
 
 
 def consent_floor(statement: Statement) -> int:
@@ -85,22 +85,19 @@ def awaiting_reconfirmation(statement: Statement, floor: int | None = None) -> l
     )
 
 
-def consents_exist(statement: Statement) -> bool:
+def consents_exist(statement: Statement, *, excluding: SignatureSource | None = None) -> bool:
     """True when some signature holds (or awaits) consent to a version: then every
-    new version must say whether it is a minor or a substantive change."""
-    return (
-        db.session.scalar(
-            select(Signature.id)
-            .where(
-                Signature.statement_id == statement.id,
-                Signature.state.in_(
-                    (SignatureState.SIGNED, SignatureState.PENDING, SignatureState.UNVERIFIED)
-                ),
-            )
-            .limit(1)
-        )
-        is not None
+    new version must say whether it is a minor or a substantive change.
+    `excluding` leaves out the signatures of one source (a re-import replaces its own)."""
+    query = select(Signature.id).where(
+        Signature.statement_id == statement.id,
+        Signature.state.in_(
+            (SignatureState.SIGNED, SignatureState.PENDING, SignatureState.UNVERIFIED)
+        ),
     )
+    if excluding is not None:
+        query = query.where(Signature.source != excluding)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def most_consented_version(statement: Statement) -> Version | None:

@@ -50,7 +50,8 @@ def changes_since(signature: Signature, statement: Statement) -> dict:
 
 def request_reconfirmations(statement: Statement, *, actor) -> int:
     """Ask every signer whose consent no longer covers the text (not committed).
-    Called after a substantive change; returns how many were emailed."""
+    Called after a substantive change; returns how many were emailed. `actor` is
+    a user, or how the audit trail names a command."""
     if statement.status is Status.PUBLISHED:
         return 0
     waiting = awaiting_reconfirmation(statement)
@@ -58,7 +59,7 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
     if waiting:
         record(
             statement.id,
-            user_actor(actor),
+            actor if isinstance(actor, str) else user_actor(actor),
             "reconfirmation requested",
             version=statement.current_version.number,
             signatures=[s.id for s in waiting],

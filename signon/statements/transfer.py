@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from ..accounts.models import User
+from ..audit import record, user_actor
 from ..extensions import db
 from ..models import utcnow
 from ..signatures.models import (
@@ -14,17 +15,22 @@ from ..signatures.models import (
     SignatureState,
 )
 from ..signatures.names import name_key
+from ..text import canonical_text, clean_line
 from .files import Signatory, StatementFile
-from .models import SignatoryOrder, Statement
-from .service import create_statement, save_version, slugify, unique_slug
+from .models import ChangeKind, SignatoryOrder, Statement, Status
+from .service import StatementError, create_statement, save_version, slugify, unique_slug
 
 
-def import_statement(source: StatementFile, *, owner: User | None = None) -> Statement:
+def import_statement(
+    source: StatementFile, *, owner: User | None = None, change: ChangeKind | None = None
+) -> Statement:
     """Create a statement from a file, or add a version to the one with its slug.
 
     The file's signatory list replaces the signatures an earlier import of the same
-    slug brought in; signatures collected through signon itself are kept.
-    Not committed.
+    slug brought in; signatures collected through signon itself are kept, and as
+    on the edit page a new text then needs `change` (minor or substantive: the
+    signers of a substantive change are asked to re-confirm). A published
+    statement's text cannot change. Not committed; raises StatementError.
     """
     statement = None
     if source.slug:
@@ -40,13 +46,7 @@ def import_statement(source: StatementFile, *, owner: User | None = None) -> Sta
             note="Imported from a statement file",
         )
     else:
-        save_version(
-            statement,
-            title=source.title,
-            body=source.body,
-            author=owner,
-            note="Imported from a statement file",
-        )
+        _import_version(statement, source, owner=owner, change=change)
         db.session.execute(
             delete(Signature).where(
                 Signature.statement_id == statement.id,
@@ -81,7 +81,55 @@ def import_statement(source: StatementFile, *, owner: User | None = None) -> Sta
             )
         )
     db.session.flush()
+    if statement.current_version is not None and change is ChangeKind.SUBSTANTIVE:
+        from ..signatures.reconfirm import request_reconfirmations
+
+        request_reconfirmations(statement, actor=owner or IMPORT_ACTOR)
     return statement
+
+
+IMPORT_ACTOR = "signon import (command line)"
+
+
+def _import_version(
+    statement: Statement, source: StatementFile, *, owner: User | None, change: ChangeKind | None
+):
+    """The file's text as the statement's next version, if it differs."""
+    current = statement.current_version
+    if current is not None and (current.title, current.body) == (
+        clean_line(source.title),
+        canonical_text(source.body),
+    ):
+        return None
+    if statement.status is Status.PUBLISHED:
+        raise StatementError("the statement is published: its text can no longer change")
+    from ..signatures.consent import consents_exist
+
+    kept = consents_exist(statement, excluding=SignatureSource.IMPORT)
+    if kept and change is None:
+        raise StatementError(
+            "people have signed this statement through signon: say whether the new text "
+            "is a minor change (--change minor: their signatures carry over) or a "
+            "substantive one (--change substantive: they are asked to confirm it)"
+        )
+    version = save_version(
+        statement,
+        title=source.title,
+        body=source.body,
+        author=owner,
+        note="Imported from a statement file",
+        kind=change if kept else None,
+    )
+    if version is not None:
+        record(
+            statement.id,
+            user_actor(owner) if owner else IMPORT_ACTOR,
+            "version saved",
+            version=version.number,
+            kind=version.change_kind.value,
+            note=version.note,
+        )
+    return version
 
 
 def export_statement(statement: Statement) -> StatementFile:

@@ -24,11 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
 from .audit import record
 from .extensions import db
 from .mail.models import MailState, OutboxMessage
+from .mail.senders import eml_path
 from .models import utcnow
 from .signatures.models import Invitation, Signature
 from .signing import new_nonce
@@ -171,13 +173,18 @@ def purge_contacts(statement: Statement, actor: str, *, now: datetime | None = N
 
 
 def _purge_outbox(statement: Statement) -> None:
-    """Every outbox row of the statement loses its recipient and content, then goes.
+    """Every outbox row of the statement loses its recipient and content, then goes,
+    with the .eml copy the file backend wrote of it.
 
     A row a worker has claimed and may be sending right now is only emptied: the
     worker still records the outcome on it (deleting it under the worker would
     fail that bookkeeping), and an emptied row can never reach anyone.
     """
     mine = OutboxMessage.statement_id == statement.id
+    # The file backend's copies (`make run`, development) go too.
+    for message_id in db.session.scalars(select(OutboxMessage.message_id).where(mine)):
+        if message_id:
+            eml_path(current_app.instance_path, message_id).unlink(missing_ok=True)
     db.session.execute(
         update(OutboxMessage)
         .where(mine)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, literal_column, select, table
@@ -15,7 +16,7 @@ from signon.accounts.models import Membership, Role, User
 from signon.audit import AuditEvent
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
-from signon.mail.senders import sender_for
+from signon.mail.senders import eml_name, sender_for
 from signon.mail.worker import DrainResult, claim_batch, deliver
 from signon.models import utcnow
 from signon.retention import (
@@ -572,3 +573,31 @@ def test_strangers_and_forged_posts_purge_nothing(app, client, create_statement,
     assert forged.status_code == 400
     assert contact_emails(app, statement) == ["safe@ngo.example"]
     assert purged_at(app, statement) is None
+
+
+def test_the_file_backends_copies_of_the_mail_go_with_the_purge(
+    app, runner, create_statement, dummy_user, send_outbox
+):
+    """`make run` writes every email to instance/outbox/ as .eml: with the
+    statement's outbox rows, the purge deletes those copies of them."""
+    assert app.config["MAIL_BACKEND"] == "file"
+    statement, _ids = signed_statement(app, create_statement, dummy_user)
+    other, _other_ids = signed_statement(app, create_statement, dummy_user)
+    assert send_outbox().sent > 0
+    folder = Path(app.instance_path) / "outbox"
+    written = sorted(folder.glob("*.eml"))
+    texts = {path: path.read_text(encoding="utf-8", errors="replace") for path in written}
+    assert any("ana@zeta.example" in text for text in texts.values())
+    published_days_ago(app, statement, closed=12, published=10)
+
+    assert run_purge(runner, "--older-than", "7").exit_code == 0
+
+    remaining = sorted(folder.glob("*.eml"))
+    assert remaining and len(remaining) < len(written)  # the other statement's stay
+    with app.app_context():
+        others = set(
+            db.session.scalars(
+                select(OutboxMessage.message_id).where(OutboxMessage.statement_id == other.id)
+            )
+        )
+    assert {eml_name(message_id) for message_id in others} == {p.stem for p in remaining}

@@ -110,6 +110,19 @@ def _by_code(code: int, detail: str) -> Exception:
     return TemporaryFailure(f"{code} {detail}")
 
 
+OUTBOX_FOLDER = "outbox"
+
+
+def eml_name(message_id: str) -> str:
+    """The file name (without .eml) the file sender gives a message."""
+    return re.sub(r"[^A-Za-z0-9.@-]", "", message_id) or "message"
+
+
+def eml_path(instance_path: str | Path, message_id: str) -> Path:
+    """Where the file sender wrote (or will write) the message with this Message-ID."""
+    return Path(instance_path) / OUTBOX_FOLDER / f"{eml_name(message_id)}.eml"
+
+
 class FileSender:
     """Writes each message to instance/outbox/<Message-ID>.eml and logs its links."""
 
@@ -118,7 +131,7 @@ class FileSender:
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9.@-]", "", str(message["Message-ID"])) or "message"
+        name = eml_name(str(message["Message-ID"]))
         path = self.folder / f"{name}.eml"
         temporary = self.folder / f".{name}.tmp"
         temporary.write_bytes(message.as_bytes())
@@ -141,7 +154,7 @@ def sender_for(config, instance_path: str):
     if backend == "smtp":
         return SMTPSender(config)
     if backend == "file":
-        return FileSender(Path(instance_path) / "outbox")
+        return FileSender(Path(instance_path) / OUTBOX_FOLDER)
     raise ValueError(
         f"MAIL_BACKEND is {config['MAIL_BACKEND']!r}; use one of {', '.join(BACKENDS)}."
     )

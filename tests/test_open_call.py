@@ -4,10 +4,12 @@ is answered by email, never on the page."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from signon.audit import AuditEvent
 from signon.extensions import db
+from signon.signatures.duplicates import find_duplicates
 from signon.signatures.models import Signature, SignatureSource, SignatureState
 
 from .mailbox import links_in, text_of
@@ -174,6 +176,9 @@ def test_a_second_signature_for_the_same_organisation_is_answered_by_email(
 ):
     open_for_signing(app, dummy_statement, open_call=True)
     first, first_page = submit(app, dummy_statement.slug)
+    with app.app_context():  # verified and approved: on the public list
+        db.session.scalar(select(Signature)).state = SignatureState.SIGNED
+        db.session.commit()
     # Another address, the same organisation written another way.
     again, again_page = submit(
         app, dummy_statement.slug, name="  KLOOP media-support ", contact_email="x@other.example"
@@ -189,6 +194,33 @@ def test_a_second_signature_for_the_same_organisation_is_answered_by_email(
     assert "already signed" in text_of(notice)
     assert not links_in(notice)  # no way into the existing signature from this mail
     assert messages[0]["To"] == "kloop@friends.example"
+
+
+@pytest.mark.parametrize("state, listed", [("signed", False), ("pending", True)])
+def test_a_name_that_is_not_public_is_never_confirmed_to_a_stranger(
+    app, dummy_statement, state, listed
+):
+    """Someone types the name of an organisation that signed without being named,
+    or is not on the list yet: what they get is what any new signer gets, and the
+    team sees the two flagged as possible duplicates."""
+    open_for_signing(app, dummy_statement, open_call=True)
+    _first, first_page = submit(app, dummy_statement.slug)
+    with app.app_context():
+        signature = db.session.scalar(select(Signature))
+        signature.state = SignatureState(state)
+        signature.listed_publicly = listed
+        db.session.commit()
+    again, again_page = submit(
+        app, dummy_statement.slug, name="Kloop Media Support", contact_email="who@stranger.example"
+    )
+    assert again.status_code == 303
+    assert again_page.get_data() == first_page.get_data()
+    assert count_signatures(app) == 2
+    assert outbox_kinds(app) == ["verify_email", "verify_email"]
+    with app.app_context():
+        rows = db.session.scalars(select(Signature).order_by(Signature.id)).all()
+        flags = find_duplicates([(s.id, s.name, s.contact_email) for s in rows])
+    assert flags.get(rows[1].id), flags
 
 
 def test_a_second_signature_from_the_same_address_is_answered_by_email(

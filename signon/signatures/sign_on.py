@@ -224,35 +224,48 @@ def _signer(signature: Signature) -> str:
 def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | None:
     """A public submission: unverified until its email is confirmed (not committed).
 
-    When the organisation or the email already signed, that address gets an
-    email and nothing is created; the page says the same either way.
+    When the email already signed, or the organisation is on the public list,
+    that address gets an email and nothing is created; the page says the same
+    either way.
     """
     _ensure_open(statement)
     if not statement.open_call:
         raise SigningClosed
-    existing = db.session.scalar(
-        select(Signature)
-        .where(
+    key = name_key(data.name)
+    matches = db.session.scalars(
+        select(Signature).where(
             Signature.statement_id == statement.id,
             Signature.state.in_(LIVE_STATES),
             or_(
-                Signature.name_key == name_key(data.name),
+                Signature.name_key == key,
                 func.lower(Signature.contact_email) == data.contact_email.lower(),
             ),
         )
-        .limit(1)
+    ).all()
+    same_address = next(
+        (s for s in matches if _same_address(s.contact_email, data.contact_email)), None
     )
-    if existing is not None:
-        if existing.state is SignatureState.UNVERIFIED and _same_address(
-            existing.contact_email, data.contact_email
-        ):
-            # The same person again before confirming: most likely the first email
-            # got lost, so it comes again (e-petitions does the same).
-            _queue_verification(existing)
-        else:
-            queue_mail(
-                "already_signed", data.contact_email, statement_id=statement.id, statement=statement
-            )
+    # A match on the name alone is told only when that name is public anyway: for
+    # a signer who asked not to be named, or one not yet on the list, the email
+    # would tell anyone who types a name that the organisation signed. Their
+    # submission goes on as a new one, which the team sees flagged as a duplicate.
+    named_publicly = next(
+        (
+            s
+            for s in matches
+            if s.name_key == key and s.state is SignatureState.SIGNED and s.listed_publicly
+        ),
+        None,
+    )
+    if same_address is not None and same_address.state is SignatureState.UNVERIFIED:
+        # The same person again before confirming: most likely the first email
+        # got lost, so it comes again (e-petitions does the same).
+        _queue_verification(same_address)
+        return None
+    if same_address is not None or named_publicly is not None:
+        queue_mail(
+            "already_signed", data.contact_email, statement_id=statement.id, statement=statement
+        )
         return None
     signature = Signature(
         statement=statement,

@@ -78,18 +78,19 @@ def mails(app, dummy_user, create_statement) -> dict:
             ),
         )
         withdraw(signature)
-        # The open call: a submission, its verification, a duplicate, the approval.
+        # The open call: a submission, its verification, the approval, a duplicate
+        # of a name now on the public list.
         submitted = submit_open_call(
             record, SignatureInput(name="Open Voices", contact_email="hello@voices.example")
         )
+        verify_email(submitted)
+        approve(submitted, actor=lead)
         assert (
             submit_open_call(
                 record, SignatureInput(name="open voices", contact_email="other@voices.example")
             )
             is None
         )
-        verify_email(submitted)
-        approve(submitted, actor=lead)
         db.session.commit()
 
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()

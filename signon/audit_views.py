@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from .accounts.access import statement_for
 from .accounts.models import Role
-from .audit import AuditEvent, statement_zone, trail_rows
+from .audit import AuditEvent
+from .audit_trail import statement_zone, trail_rows
 from .documents.csv import csv_bytes
 from .extensions import db
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from signon.accounts.models import Membership
-from signon.audit import ACTION_LABELS, AuditEvent, AuditTrailIsAppendOnly, record
+from signon.audit import AuditEvent, AuditTrailIsAppendOnly, record
+from signon.audit_trail import ACTION_LABELS
 from signon.extensions import db
 from signon.models import utcnow
 from signon.signatures.links import invitation_link, manage_link, verify_link

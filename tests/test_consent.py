@@ -439,7 +439,7 @@ def test_editor_substantive_change_asks_signers_to_reconfirm(app, client, signed
         assert message["subject"] == f"The text you signed has changed: “{TITLE}”"
         text = message["text"]
         assert "[-chrages-][+charges+]" in text
-        assert "the detained journalists[+ & bloggers+]." in text  # plain text, not &amp;
+        assert "the detained journalists [+& bloggers+]." in text  # plain text, not &amp;
         assert "[+3. Compensate their families." in text
         assert re.search(rf"{re.escape(BASE)}/r/\S+", text)
     for signature_id in ids.values():
@@ -552,7 +552,7 @@ def test_the_reconfirm_page_shows_the_changes_and_changes_nothing(app, asked, cl
     page = first.get_data(as_text=True)
     assert "Article 19 signed version 1" in page
     assert '<del><span class="mark">[-</span>chrages<span class="mark">-]</span></del>' in page
-    assert '<ins><span class="mark">[+</span> &amp; bloggers<span class="mark">+]</span></ins>' in (
+    assert ' <ins><span class="mark">[+</span>&amp; bloggers<span class="mark">+]</span></ins>' in (
         page
     )
     assert "Compensate their families" in page.split("<h2>The new text</h2>", 1)[1]

@@ -289,8 +289,8 @@ def test_diff_reads_without_colour(web, three_versions):
     body = re.search(r'<div class="diff"[^>]*>(.*?)</div>', page, re.S).group(1)
     plain = re.sub(r"\s+", " ", visible_text(body)).strip()
     assert plain == (
-        "The [-authorities-][+government+] must[+ immediately+] release the "
-        "[+detained +]journalists."
+        "The [-authorities-][+government+] must [+immediately+] release the "
+        "[+detained+] journalists."
     )
 
 

@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signon.signatures.names import name_key
-from signon.statements.diff import DELETE, EQUAL, INSERT, word_diff
+from signon.statements.diff import DELETE, EQUAL, INSERT, diff_html, diff_text, word_diff
 from signon.text import canonical_text, fingerprint
 
 # Text as people paste it: any characters, with every kind of line ending and
@@ -97,6 +97,14 @@ def test_word_diff_marks_only_the_changed_words():
     pieces = word_diff("We call for their release.\n", "We call for their immediate release.\n")
     changed = [(op, text.strip()) for op, text in pieces if op != EQUAL]
     assert changed == [(INSERT, "immediate")]
+
+
+def test_markers_sit_around_the_words_not_around_blank_lines():
+    pieces = word_diff("We call for release.\n", "We call for release.\n\nAnd for justice.\n")
+    assert diff_text(pieces) == "We call for release.\n\n[+And for justice.+]\n"
+    assert '\n\n<ins><span class="mark">[+</span>And for justice.' in diff_html(pieces)
+    # Whitespace alone that changed still shows as a change.
+    assert diff_text(word_diff("a b", "a  b")) != "a  b"
 
 
 def test_name_key_drops_leading_article_case_and_punctuation():

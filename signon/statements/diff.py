@@ -70,28 +70,40 @@ def diff_stats(pieces: list[tuple[str, str]]) -> dict[str, int]:
     return {"inserted": counts[INSERT], "deleted": counts[DELETE]}
 
 
+def _edges(text: str) -> tuple[str, str, str]:
+    """Leading whitespace, the text, trailing whitespace: a change that starts with
+    a blank line shows its markers around the words, not on lines of their own."""
+    core = text.strip()
+    if not core:
+        return "", text, ""
+    start = text.index(core)
+    return text[:start], core, text[start + len(core) :]
+
+
 def diff_html(pieces: list[tuple[str, str]]) -> Markup:
     """The diff as HTML for a <pre>-like block: <ins>/<del> with bracket markers."""
     out = []
+    marked = {
+        INSERT: Markup('<ins><span class="mark">[+</span>{}<span class="mark">+]</span></ins>'),
+        DELETE: Markup('<del><span class="mark">[-</span>{}<span class="mark">-]</span></del>'),
+    }
     for op, text in pieces:
         if op == EQUAL:
             out.append(escape(text))
-        elif op == INSERT:
-            out.append(
-                Markup(
-                    '<ins><span class="mark">[+</span>{}<span class="mark">+]</span></ins>'
-                ).format(text)
-            )
         else:
-            out.append(
-                Markup(
-                    '<del><span class="mark">[-</span>{}<span class="mark">-]</span></del>'
-                ).format(text)
-            )
+            before, core, after = _edges(text)
+            out.append(escape(before) + marked[op].format(core) + escape(after))
     return Markup("").join(out)
 
 
 def diff_text(pieces: list[tuple[str, str]]) -> str:
     """The diff as plain text with [+ +] and [- -] markers (for email)."""
-    marks = {EQUAL: "{}", INSERT: "[+{}+]", DELETE: "[-{}-]"}
-    return "".join(marks[op].format(text) for op, text in pieces)
+    out = []
+    for op, text in pieces:
+        if op == EQUAL:
+            out.append(text)
+        else:
+            before, core, after = _edges(text)
+            mark = "+" if op == INSERT else "-"
+            out.append(f"{before}[{mark}{core}{mark}]{after}")
+    return "".join(out)

@@ -36,6 +36,6 @@ def test_lead_drafts_revises_and_compares_versions(page, dummy_user, screenshots
     assert page.get_by_text("Stronger wording").is_visible()
     page.get_by_role("button", name="Compare selected versions").click()
     diff = page.locator(".diff")
-    assert "[+detained +]" in diff.inner_text()
+    assert "all [+detained+] journalists" in diff.inner_text()
     assert diff.locator("del").first.inner_text().startswith("[-")
     page.screenshot(path=screenshots / "diff.png", full_page=True)

@@ -37,6 +37,7 @@ def register_commands(app: Flask) -> None:
         demo,
         send_mail,
         purge_contacts,
+        prune_renders,
     ):
         app.cli.add_command(command)
 
@@ -314,3 +315,27 @@ def purge_contacts(days: int, dry_run: bool) -> None:
 def _ended(item) -> str:
     what = "published" if item.statement.status.value == "published" else "closed"
     return f"{what} {item.ended_at:%Y-%m-%d}"
+
+
+@click.command(
+    "prune-renders",
+    help="Delete cached PDF and DOCX files (instance/renders/) not written for DAYS "
+    "days. Safe at any time: a file asked for again is rendered again. Published "
+    "editions (instance/editions/) are never touched.",
+)
+@click.option(
+    "--older-than",
+    "days",
+    required=True,
+    metavar="DAYS",
+    type=click.IntRange(min=0, max=36500),
+    help="Delete files older than this many days (0 to 36500).",
+)
+@with_appcontext
+def prune_renders(days: int) -> None:
+    from flask import current_app
+
+    from .documents.cache import prune
+
+    removed = prune(current_app.instance_path, older_than_seconds=days * 86400)
+    click.echo(f"Deleted {removed} cached file{'' if removed == 1 else 's'}.")

@@ -216,3 +216,29 @@ def test_a_team_edit_of_a_name_shows_in_the_next_download(app, client, signed, d
     with zipfile.ZipFile(io.BytesIO(second)) as archive:
         assert "Corrected Name Union" in archive.read("word/document.xml").decode()
     assert second != first
+
+
+def test_prune_renders_deletes_old_files_and_a_download_renders_again(app, client, runner, signed):
+    import os
+    import time
+
+    statement, _ids = signed
+    download(client, f"/s/{statement.slug}.pdf")
+    download(client, f"/s/{statement.slug}.docx")
+    old, fresh = renders(app)  # one made ten days ago, one just now
+    ten_days_ago = time.time() - 10 * 86400
+    os.utime(old, (ten_days_ago, ten_days_ago))
+    (Path(app.instance_path) / "renders" / f".{fresh.name}.part").write_bytes(b"half")
+
+    result = runner.invoke(args=["prune-renders", "--older-than", "7"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Deleted 1 cached file.\n"
+    assert renders(app) == sorted([fresh, fresh.parent / f".{fresh.name}.part"])
+    before = count(old.suffix[1:])
+    status, _headers, again = download(client, f"/s/{statement.slug}{old.suffix}")
+    assert status == 200 and again[:4] in (b"%PDF", b"PK\x03\x04")
+    assert count(old.suffix[1:]) == before + 1  # rendered again, on demand
+
+    for bad in (["--older-than", "-1"], ["--older-than", "soon"], []):
+        assert runner.invoke(args=["prune-renders", *bad]).exit_code == 2

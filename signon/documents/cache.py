@@ -165,3 +165,28 @@ def _package_version() -> str:
         return metadata.version("signon")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def prune(instance_path: str | Path, *, older_than_seconds: float, now: float | None = None) -> int:
+    """Delete stored files not written for `older_than_seconds`; returns how many.
+
+    Safe at any time: a file asked for again is rendered again. Each change to a
+    list names a new file, so a busy campaign leaves many behind; run it daily.
+    Files being written (temporary names) are left alone."""
+    import time
+
+    folder = Path(instance_path) / RENDERS_FOLDER
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than_seconds
+    removed = 0
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another prune, or a worker, got there first
+            continue
+    return removed

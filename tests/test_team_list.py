@@ -125,6 +125,30 @@ def test_the_list_shows_whose_consent_covers_the_current_text(app, team):
     assert late == '<span class="version">v3</span>'
 
 
+def test_the_dashboard_counts_the_names_the_documents_print(app, team):
+    from signon.statements.models import ChangeKind, Statement
+    from signon.statements.service import save_version
+
+    statement, people = team
+    for name in ("Early Bird", "Second Bird"):
+        sign_as(app, statement, people["owner"], name)
+
+    def signatories_cell() -> str:
+        page = logged_in(app, people["owner"]).get("/").get_data(as_text=True)
+        cell = re.search(r'<td class="num" data-label="Signatories">(.*?)</td>', page, re.S)[1]
+        return re.sub(r"<[^>]+>", " ", cell).split()
+
+    assert signatories_cell() == ["2"]
+    with app.test_request_context():
+        record = db.session.get(Statement, statement.id)
+        save_version(
+            record, title=record.title, body="A new call.", author=None, kind=ChangeKind.SUBSTANTIVE
+        )
+        db.session.commit()
+    sign_as(app, statement, people["owner"], "Late Bird")
+    assert signatories_cell() == ["1", "2", "to", "re-confirm"]
+
+
 def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):
     statement, people = team
     signature_id = sign_as(app, statement, people["owner"], "Artcle 19", acronym="A19")

@@ -69,6 +69,11 @@ def in_final_list(statement: Statement, floor: int | None = None) -> ColumnEleme
     )
 
 
+def listed_count(statement: Statement) -> int:
+    """How many signatures the final documents list (named or counted)."""
+    return db.session.scalar(select(func.count()).where(in_final_list(statement)))
+
+
 def awaiting_reconfirmation(statement: Statement, floor: int | None = None) -> list[Signature]:
     """Signed signatures whose consent does not cover the current text."""
     floor = consent_floor(statement) if floor is None else floor

@@ -12,7 +12,7 @@ from ..audit import record, user_actor
 from ..documents.markdown import render_html
 from ..errors import error_page
 from ..extensions import db
-from ..signatures.consent import consents_exist, most_consented_version
+from ..signatures.consent import consents_exist, listed_count, most_consented_version
 from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
@@ -39,13 +39,20 @@ blueprint = Blueprint("statements", __name__)
 @login_required
 def dashboard():
     rows = statements_visible_to(current_user)
-    counts = dict(
+    signed = dict(
         db.session.execute(
             select(Signature.statement_id, func.count())
             .where(Signature.state == SignatureState.SIGNED)
             .group_by(Signature.statement_id)
         ).all()
     )
+    # Listed = what the documents print (consent covers the current text); the
+    # rest of the signed ones wait for re-confirmation.
+    counts = {
+        statement.id: (listed_count(statement), signed.get(statement.id, 0))
+        for statement, _role in rows
+        if signed.get(statement.id)
+    }
     return render_template("statements/dashboard.html", rows=rows, counts=counts)
 
 

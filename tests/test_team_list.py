@@ -147,6 +147,10 @@ def test_the_dashboard_counts_the_names_the_documents_print(app, team):
         db.session.commit()
     sign_as(app, statement, people["owner"], "Late Bird")
     assert signatories_cell() == ["1", "2", "to", "re-confirm"]
+    page = logged_in(app, people["owner"]).get(f"/statements/{statement.slug}")
+    html = page.get_data(as_text=True)
+    assert re.search(r'id="signatories-heading">Signatories <span class="count">1</span>', html)
+    assert html.count("needs re-confirmation: not listed") == 2
 
 
 def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):

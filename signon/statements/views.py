@@ -12,7 +12,13 @@ from ..audit import record, user_actor
 from ..documents.markdown import render_html
 from ..errors import error_page
 from ..extensions import db
-from ..signatures.consent import consents_exist, listed_count, most_consented_version
+from ..signatures.consent import (
+    consent_floor,
+    consents_exist,
+    listed_count,
+    most_consented_version,
+    needs_reconfirmation,
+)
 from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
@@ -86,12 +92,14 @@ def show(slug: str):
         .where(Signature.statement_id == statement.id)
         .order_by(Signature.position, Signature.signed_at, Signature.id)
     ).all()
+    floor = consent_floor(statement)
     return render_template(
         "statements/show.html",
         statement=statement,
         version=statement.current_version,
         html=render_html(statement.body),
         signatures=signatures,
+        needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
     )
 
 

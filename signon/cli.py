@@ -42,6 +42,18 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
+def older_than(meaning: str):
+    """The --older-than DAYS option of the commands that clear old data."""
+    return click.option(
+        "--older-than",
+        "days",
+        required=True,
+        metavar="DAYS",
+        type=click.IntRange(min=0, max=36500),
+        help=f"{meaning} (0 to 36500).",
+    )
+
+
 @click.command("init-db", help="Bring the database to the latest schema (= db upgrade).")
 def init_db() -> None:
     upgrade()
@@ -281,14 +293,7 @@ def send_mail(loop: bool, interval: float) -> None:
     "addresses, the statement's mail) of statements published or closed more than "
     "DAYS days ago. The public list stays as it is.",
 )
-@click.option(
-    "--older-than",
-    "days",
-    required=True,
-    metavar="DAYS",
-    type=click.IntRange(min=0, max=36500),
-    help="Purge statements published or closed more than this many days ago (0 to 36500).",
-)
+@older_than("Purge statements published or closed more than this many days ago")
 @click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
 @with_appcontext
 def purge_contacts(days: int, dry_run: bool) -> None:
@@ -323,14 +328,7 @@ def _ended(item) -> str:
     "days. Safe at any time: a file asked for again is rendered again. Published "
     "editions (instance/editions/) are never touched.",
 )
-@click.option(
-    "--older-than",
-    "days",
-    required=True,
-    metavar="DAYS",
-    type=click.IntRange(min=0, max=36500),
-    help="Delete files older than this many days (0 to 36500).",
-)
+@older_than("Delete files older than this many days")
 @with_appcontext
 def prune_renders(days: int) -> None:
     from flask import current_app

@@ -19,16 +19,8 @@ from signon.statements.models import Statement
 from . import sign_on_steps as steps
 from .support import csrf_token_in
 
-SIGNATURE_FORM = {
-    "name": "Article 19",
-    "acronym": "A19",
-    "kind": "organisation",
-    "listed_publicly": "y",
-    "authorised_by": "Ana Pérez",
-    "authoriser_title": "Director",
-    "contact_email": "ana@a19.example",
-    "authorised": "y",
-}
+# The complete form without the optional country, website and note.
+SIGNATURE_FORM = steps.sign_form(country=None, website=None, note=None)
 
 
 def open_for_signing(app, statement_id: int, *, open_call: bool = False) -> None:

@@ -35,6 +35,7 @@ SHAPING_PATHS = (
     ROOT / "templates" / "documents",
     PACKAGE / "documents",
     PACKAGE / "signatures" / "listing.py",
+    PACKAGE / "signatures" / "consent.py",
     PACKAGE / "public" / "service.py",
 )
 

@@ -10,8 +10,6 @@ changes instead.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import or_, select
 
 from ..audit import record, user_actor
@@ -22,11 +20,10 @@ from ..statements.diff import diff_stats, diff_text, word_diff
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status, Version
 from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
+from .invitations import REMINDER_INTERVAL  # the same once-a-day rule
 from .links import reconfirm_link
 from .models import Signature, SignatureState
-from .sign_on import _signer
-
-REMINDER_INTERVAL = timedelta(days=1)
+from .sign_on import signer_actor
 
 
 class ReconfirmError(ValueError):
@@ -168,7 +165,7 @@ def confirm(signature: Signature, *, shown_version_id: int | None) -> bool:
     signature.updated_at = utcnow()
     record(
         statement.id,
-        _signer(signature),
+        signer_actor(signature),
         "consent confirmed",
         signature=signature.id,
         version=current.number,

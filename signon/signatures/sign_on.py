@@ -187,7 +187,10 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     changed = _apply(signature, data, statement, consent=False)
     if changed:
         record(
-            statement.id, _signer(signature), "signature updated by signer", signature=signature.id
+            statement.id,
+            signer_actor(signature),
+            "signature updated by signer",
+            signature=signature.id,
         )
     return changed
 
@@ -210,12 +213,16 @@ def withdraw(signature: Signature) -> None:
             signature=signature,
         )
     record(
-        signature.statement_id, _signer(signature), "signature withdrawn", signature=signature.id
+        signature.statement_id,
+        signer_actor(signature),
+        "signature withdrawn",
+        signature=signature.id,
     )
-    note_list_change(signature.statement, _signer(signature), "signature withdrawn")
+    note_list_change(signature.statement, signer_actor(signature), "signature withdrawn")
 
 
-def _signer(signature: Signature) -> str:
+def signer_actor(signature: Signature) -> str:
+    """How a signer appears in the audit trail: by invitation, never by contact."""
     if signature.invitation_id:
         return f"signer via invitation {signature.invitation_id}"
     return f"signer of signature {signature.id}"
@@ -302,7 +309,12 @@ def verify_email(signature: Signature) -> None:
     if signature.state is SignatureState.UNVERIFIED:
         signature.state = SignatureState.PENDING
         signature.verified_at = utcnow()
-        record(signature.statement_id, _signer(signature), "email verified", signature=signature.id)
+        record(
+            signature.statement_id,
+            signer_actor(signature),
+            "email verified",
+            signature=signature.id,
+        )
 
 
 def approve(signature: Signature, *, actor) -> None:

@@ -47,7 +47,7 @@ class Signature(db.Model):
     text_sha256: Mapped[str] = mapped_column(String(64), default="")
     source: Mapped[SignatureSource] = mapped_column(state_enum(SignatureSource, "source"))
     state: Mapped[SignatureState] = mapped_column(state_enum(SignatureState, "state"))
-    position: Mapped[int] = mapped_column(default=0)  # order for "as-listed"
+    position: Mapped[int] = mapped_column(default=0)  # the agreed order ("as-listed")
     name: Mapped[str] = mapped_column(String(300))
     acronym: Mapped[str] = mapped_column(String(50), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
@@ -110,6 +110,8 @@ class Invitation(db.Model):
     organisation: Mapped[str] = mapped_column(String(300))
     email: Mapped[str] = mapped_column(String(254))
     contact_name: Mapped[str] = mapped_column(String(200), default="")
+    # The line's place in the pasted list: its signature takes it (the agreed order).
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
     nonce: Mapped[str] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,6 +53,12 @@ class Statement(db.Model):
         state_enum(SignatoryOrder, "signatory_order"), default=SignatoryOrder.ALPHABETICAL
     )
     open_call: Mapped[bool] = mapped_column(default=False)
+    # Off (the default): nothing of the list is public before publication. An owner
+    # may opt in to a live public list while collecting (audited; a stated risk).
+    live_list: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Who is asking, one organisation per line: named in invitations and on the
+    # signer's landing page so a partner can tell a real request from phishing.
+    lead_organisations: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Invitation links stay valid this many hours past the deadline.
     link_grace_hours: Mapped[int] = mapped_column(default=0)
     current_version_id: Mapped[int | None] = mapped_column(
@@ -86,6 +93,10 @@ class Statement(db.Model):
     signatures: Mapped[list[Signature]] = relationship(
         back_populates="statement", cascade="all, delete-orphan"
     )
+
+    @property
+    def lead_organisation_names(self) -> list[str]:
+        return [line.strip() for line in self.lead_organisations.splitlines() if line.strip()]
 
     @property
     def body(self) -> str:

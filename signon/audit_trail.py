@@ -14,6 +14,7 @@ from .extensions import db
 
 ACTION_LABELS = {
     "version saved": "Text saved as a new version",
+    "lead organisations changed": "Lead organisations changed",
     "opened for signatures": "Opened for signatures",
     "closed": "Closed for signatures",
     "closed by deadline": "Closed by its deadline",
@@ -50,6 +51,7 @@ COUNTED = {
 # Detail keys shown in this order (then any other key, by name), with their label.
 DETAIL_LABELS = {
     "member": "member",
+    "lead_organisations": "lead organisations",
     "role": "role",
     "previous": "previous role",
     "number": "version",

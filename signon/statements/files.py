@@ -18,8 +18,10 @@ from ..text import canonical_text, clean_line, has_control_characters
 ORDERS = ("alphabetical", "as-listed", "signed-at")
 KINDS = ("organisation", "individual")
 STATEMENT_KEYS = (
-    "title", "slug", "language", "date", "signatory_order", "signatories_intro", "signatories",
+    "title", "slug", "language", "date", "signatory_order", "lead_organisations",
+    "signatories_intro", "signatories",
 )  # fmt: skip
+MAX_LEAD_ORGANISATIONS = 20
 SIGNATORY_KEYS = ("name", "acronym", "country", "website", "note", "kind", "anonymous")
 LIMITS = {
     "title": 300, "slug": 80, "signatories_intro": 1000, "name": 300, "acronym": 50,
@@ -58,6 +60,7 @@ class StatementFile:
     signatory_order: str = "as-listed"
     signatories_intro: str = ""
     signatories: list[Signatory] = field(default_factory=list)
+    lead_organisations: list[str] = field(default_factory=list)
 
 
 def read_statement_file(path: str | Path) -> StatementFile:
@@ -161,6 +164,21 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
     if order not in ORDERS:
         fail(line_of("signatory_order"), f"'signatory_order' must be one of {', '.join(ORDERS)}")
     intro = text_value(data.get("signatories_intro"), "signatories_intro")
+    leads = data.get("lead_organisations") or []
+    if isinstance(leads, str):
+        leads = [leads]
+    if not isinstance(leads, list):
+        fail(line_of("lead_organisations"), "'lead_organisations' must be a list of names")
+    if len(leads) > MAX_LEAD_ORGANISATIONS:
+        fail(
+            line_of("lead_organisations"),
+            f"'lead_organisations' names more than {MAX_LEAD_ORGANISATIONS} organisations",
+        )
+    leads = [
+        text_value(lead, "lead_organisations", index, limit=LIMITS["name"])
+        for index, lead in enumerate(leads)
+    ]
+    leads = [lead for lead in leads if lead]
 
     raw_signatories = data.get("signatories") or []
     if not isinstance(raw_signatories, list):
@@ -205,6 +223,7 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         signatory_order=order,
         signatories_intro=intro,
         signatories=signatories,
+        lead_organisations=leads,
     )
 
 
@@ -245,6 +264,8 @@ def dump_statement_file(statement: StatementFile) -> str:
     if statement.date:
         front["date"] = dt.date.fromisoformat(statement.date)
     front["signatory_order"] = statement.signatory_order
+    if statement.lead_organisations:
+        front["lead_organisations"] = list(statement.lead_organisations)
     if statement.signatories_intro:
         front["signatories_intro"] = statement.signatories_intro
     if statement.signatories:

@@ -17,8 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..languages import LANGUAGES
+from ..text import clean_line
 from ..validators import NoControlCharacters, multiline, one_line
-from .files import MAX_BODY_BYTES
+from .files import LIMITS, MAX_BODY_BYTES, MAX_LEAD_ORGANISATIONS
 
 LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
 
@@ -28,6 +29,24 @@ def body_size(form, field):
         raise ValidationError(
             f"The text is larger than {MAX_BODY_BYTES // 1000} KB; split it or shorten it."
         )
+
+
+def lead_lines(value):
+    """Filter: one organisation per line, each cleaned, empty lines dropped."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(line for line in (clean_line(part) for part in value.splitlines()) if line)
+
+
+def lead_list(form, field):
+    lines = (field.data or "").splitlines()
+    if len(lines) > MAX_LEAD_ORGANISATIONS:
+        raise ValidationError(f"Name at most {MAX_LEAD_ORGANISATIONS} lead organisations.")
+    for line in lines:
+        if len(line) > LIMITS["name"]:
+            raise ValidationError(
+                f"Keep each organisation's name under {LIMITS['name']} characters."
+            )
 
 
 class StatementForm(FlaskForm):
@@ -48,6 +67,12 @@ class StatementForm(FlaskForm):
         default="en",
         validate_choice=False,
         validators=[DataRequired()],
+    )
+    lead_organisations = TextAreaField(
+        "Lead organisations",
+        filters=[lead_lines],
+        validators=[NoControlCharacters(multiline=True), lead_list],
+        render_kw={"rows": 3},
     )
     body = TextAreaField(
         "Text (Markdown)",

@@ -57,6 +57,7 @@ def import_statement(
     statement.date = source.date
     statement.signatory_order = SignatoryOrder(source.signatory_order)
     statement.signatories_intro = source.signatories_intro
+    statement.lead_organisations = "\n".join(source.lead_organisations)
     version = statement.current_version
     now = utcnow()
     for position, signatory in enumerate(source.signatories):
@@ -147,6 +148,7 @@ def export_statement(statement: Statement) -> StatementFile:
         date=statement.date,
         signatory_order=statement.signatory_order.value,
         signatories_intro=statement.signatories_intro,
+        lead_organisations=statement.lead_organisation_names,
         signatories=[
             Signatory(
                 name=s.name,

@@ -20,6 +20,7 @@ from ..signatures.consent import (
     needs_reconfirmation,
 )
 from ..signatures.models import Signature, SignatureState
+from ..signatures.listing import final_section
 from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
 from .files import dump_statement_file
@@ -74,6 +75,7 @@ def new():
             owner=current_user,
             note=form.note.data,
         )
+        statement.lead_organisations = form.lead_organisations.data or ""
         db.session.commit()
         flash("Statement created as a draft. Version 1 is saved.", "success")
         return redirect(url_for("statements.show", slug=statement.slug))
@@ -100,6 +102,7 @@ def show(slug: str):
         html=render_html(statement.body),
         signatures=signatures,
         needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
+        section=final_section(statement),
     )
 
 
@@ -116,7 +119,12 @@ def edit(slug: str):
     form = EditForm(
         data=None
         if request.method == "POST"
-        else {"title": statement.title, "body": statement.body, "language": statement.language}
+        else {
+            "title": statement.title,
+            "body": statement.body,
+            "language": statement.language,
+            "lead_organisations": statement.lead_organisations,
+        }
     )
     # Once anyone has signed, each new version says whether consents carry over.
     ask_kind = consents_exist(statement)
@@ -160,6 +168,7 @@ def _change_kind(form: EditForm) -> ChangeKind | None:
 
 def _save(statement, form: EditForm, kind: ChangeKind | None):
     statement.language = form.language.data
+    leads_changed = _save_lead_organisations(statement, form.lead_organisations.data or "")
     version = save_version(
         statement,
         title=form.title.data,
@@ -170,7 +179,10 @@ def _save(statement, form: EditForm, kind: ChangeKind | None):
     )
     if version is None:
         db.session.commit()
-        flash("No change to the text, so no new version was saved.", "info")
+        if leads_changed:
+            flash("Lead organisations saved. The text did not change: no new version.", "success")
+        else:
+            flash("No change to the text, so no new version was saved.", "info")
         return redirect(url_for("statements.show", slug=statement.slug))
     record(
         statement.id,
@@ -194,6 +206,20 @@ def _save(statement, form: EditForm, kind: ChangeKind | None):
         )
     flash(message + ".", "success")
     return redirect(url_for("statements.show", slug=statement.slug))
+
+
+def _save_lead_organisations(statement, leads: str) -> bool:
+    """Who is asking, as invitations name it; a change is recorded. True if changed."""
+    if leads == statement.lead_organisations:
+        return False
+    statement.lead_organisations = leads
+    record(
+        statement.id,
+        user_actor(current_user),
+        "lead organisations changed",
+        lead_organisations=statement.lead_organisation_names,
+    )
+    return True
 
 
 @blueprint.route("/statements/<slug>/history")

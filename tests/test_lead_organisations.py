@@ -93,7 +93,7 @@ def test_statement_files_carry_the_lead_organisations_both_ways(app, tmp_path, r
         text = dump_statement_file(
             export_statement(db.session.scalar(select(Statement).where(Statement.slug == "kloop")))
         )
-    assert 'lead_organisations:\n- Civil Rights Defenders\n- Article 19\n' in text
+    assert "lead_organisations:\n- Civil Rights Defenders\n- Article 19\n" in text
     again = tmp_path / "again.md"
     again.write_text(text, encoding="utf-8")
     assert read_statement_file(again).lead_organisations == ["Civil Rights Defenders", "Article 19"]

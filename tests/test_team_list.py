@@ -149,7 +149,8 @@ def test_the_dashboard_counts_the_names_the_documents_print(app, team):
     assert signatories_cell() == ["1", "2", "to", "re-confirm"]
     page = logged_in(app, people["owner"]).get(f"/statements/{statement.slug}")
     html = page.get_data(as_text=True)
-    assert re.search(r'id="signatories-heading">Signatories <span class="count"[^>]*>1</span>', html)
+    heading = r'id="signatories-heading">Signatories <span class="count"[^>]*>1</span>'
+    assert re.search(heading, html)
     # The Text tab shows the list as it prints; the two waiting are said, not numbered.
     assert "Late Bird" in html
     assert "2 signers must re-confirm the new text before being listed again" in html

@@ -19,8 +19,8 @@ from ..signatures.consent import (
     most_consented_version,
     needs_reconfirmation,
 )
-from ..signatures.models import Signature, SignatureState
 from ..signatures.listing import final_section
+from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
 from .files import dump_statement_file

@@ -13,6 +13,14 @@ def test_lead_drafts_revises_and_compares_versions(page, dummy_user, screenshots
     page.get_by_text("No statements yet").wait_for()
 
     page.get_by_role("link", name="Write your first statement").click()
+    # Save is the primary action: it wears the accent colour, Preview does not.
+    colour = "e => getComputedStyle(e).backgroundColor"
+    save = page.get_by_role("button", name="Save").evaluate(colour)
+    accent = page.get_by_role("button", name="Log out").evaluate(
+        "e => getComputedStyle(e).color"
+    )
+    assert save == accent
+    assert page.get_by_role("button", name="Preview").evaluate(colour) != save
     page.get_by_label("Title").fill("Release the journalists of Meridia")
     page.get_by_label("Text (Markdown)").fill(
         "We call on the government to release all journalists.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"

@@ -127,7 +127,7 @@ class Route:
             },
             "/statements/<slug>/members": {"email": team.newcomer.email, "role": "editor"},
             "/statements/<slug>/members/<id>/role": {"role": "editor"},
-            "/statements/<slug>/members/<id>/remove": {},
+            "/statements/<slug>/members/<id>/remove": {"confirm": "yes"},
         }[self.path]
 
     def expected_change(self, before: dict, team: Team) -> dict:

@@ -296,7 +296,8 @@ def test_owner_removes_a_member(app, web, create_user, create_statement, dummy_u
     web.login(dummy_user)
 
     response = web.post(
-        f"/statements/{statement.slug}/members/{membership_id(app, statement, partner)}/remove"
+        f"/statements/{statement.slug}/members/{membership_id(app, statement, partner)}/remove",
+        {"confirm": "yes"},
     )
 
     assert response.status_code == 302
@@ -312,7 +313,9 @@ def test_last_owner_cannot_remove_themselves(app, web, dummy_user, dummy_stateme
     own = membership_id(app, dummy_statement, dummy_user)
 
     response = web.post(
-        f"/statements/{dummy_statement.slug}/members/{own}/remove", follow_redirects=True
+        f"/statements/{dummy_statement.slug}/members/{own}/remove",
+        {"confirm": "yes"},
+        follow_redirects=True,
     )
 
     assert "A statement needs at least one owner." in response.get_data(as_text=True)
@@ -372,7 +375,9 @@ def test_member_id_of_another_statement_is_not_found(
     web.login(dummy_user)
     their_owner = membership_id(app, other, outsider)
 
-    response = web.post(f"/statements/{dummy_statement.slug}/members/{their_owner}/remove")
+    response = web.post(
+        f"/statements/{dummy_statement.slug}/members/{their_owner}/remove", {"confirm": "yes"}
+    )
 
     assert response.status_code == 404
     assert members_of(app, other) == {outsider.email: "owner"}

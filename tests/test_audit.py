@@ -277,7 +277,7 @@ def test_closing_and_reopening_are_recorded(app, team):
     owner = logged_in(app, people["owner"])
     open_statement(owner, statement.slug)
 
-    assert owner.post(f"/statements/{statement.slug}/close").status_code == 302
+    assert owner.post(f"/statements/{statement.slug}/close", {"confirm": "yes"}).status_code == 302
     reopened = owner.post(
         f"/statements/{statement.slug}/reopen", {"deadline": f"{FUTURE}-01-15T09:30"}
     )
@@ -329,7 +329,7 @@ def test_team_changes_are_recorded(app, team, create_user):
         )
     assert owner.post(f"{members}/{membership}/role", {"role": "editor"}).status_code == 302
     assert owner.post(f"{members}/{membership}/role", {"role": "editor"}).status_code == 302
-    assert owner.post(f"{members}/{membership}/remove").status_code == 302
+    assert owner.post(f"{members}/{membership}/remove", {"confirm": "yes"}).status_code == 302
 
     pat = "Pat Partner <pat@partner.example>"
     assert [(r["actor"], r["action"], r["details"]) for r in trail(owner, statement)] == [

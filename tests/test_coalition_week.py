@@ -139,7 +139,7 @@ def test_every_name_in_the_published_pdf_consented_to_its_text(
     assert "Needs re-confirmation: asked" in observatory_row
 
     # Friday: close and publish.
-    assert web.post(f"/statements/{slug}/close").status_code == 302
+    assert web.post(f"/statements/{slug}/close", {"confirm": "yes"}).status_code == 302
     publish_page = web.get(f"/statements/{slug}/publish")
     assert publish_page.status_code == 200
     published = web.post(f"/statements/{slug}/publish", {"embargo": "", "confirm": "y"})

@@ -430,7 +430,7 @@ def test_inviting_a_closed_statement_is_refused(app, lead, dummy_statement, how)
     page = check(lead, dummy_statement, "Article 19, info@a19.example")
     hidden = input_value(page.get_data(as_text=True), "rows")
     if how == "closed by hand":
-        lead.post(f"/statements/{dummy_statement.slug}/close")
+        lead.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
     else:
         move_deadline_into_the_past(app, dummy_statement)
 

@@ -266,7 +266,7 @@ def test_the_next_write_stores_the_closing_the_deadline_caused(app, owner_web, d
     open_statement(owner_web, dummy_statement.slug)
     move_deadline_into_the_past(app, dummy_statement)
 
-    response = owner_web.post(f"/statements/{dummy_statement.slug}/close")
+    response = owner_web.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
 
     assert response.status_code == 302
     page = owner_web.get(response.location).get_data(as_text=True)
@@ -286,7 +286,7 @@ def test_owner_closes_by_hand_and_links_then_say_closed(
         app, dummy_statement, [("Article 19", "info@a19.example")], by=dummy_user
     )
 
-    response = owner_web.post(f"/statements/{dummy_statement.slug}/close")
+    response = owner_web.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
 
     assert response.status_code == 302
     assert stored(app, dummy_statement).status is Status.CLOSED
@@ -303,7 +303,7 @@ def test_owner_reopens_with_a_new_deadline_in_the_statements_zone(
     (link,) = invite_partners(
         app, dummy_statement, [("Article 19", "info@a19.example")], by=dummy_user
     )
-    owner_web.post(f"/statements/{dummy_statement.slug}/close")
+    owner_web.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
 
     response = owner_web.post(
         f"/statements/{dummy_statement.slug}/reopen", {"deadline": f"{FUTURE}-12-01T10:00"}
@@ -339,7 +339,7 @@ def test_reopening_with_a_bad_deadline_changes_nothing(
     app, owner_web, dummy_statement, deadline, message
 ):
     open_statement(owner_web, dummy_statement.slug, deadline=f"{FUTURE}-07-01T18:00")
-    owner_web.post(f"/statements/{dummy_statement.slug}/close")
+    owner_web.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
     before = stored(app, dummy_statement)
 
     response = owner_web.post(f"/statements/{dummy_statement.slug}/reopen", {"deadline": deadline})
@@ -363,7 +363,7 @@ def test_a_draft_can_be_neither_closed_nor_reopened(app, owner_web, dummy_statem
 
 def test_closed_statement_page_offers_reopening_in_its_time_zone(owner_web, dummy_statement):
     open_statement(owner_web, dummy_statement.slug)
-    owner_web.post(f"/statements/{dummy_statement.slug}/close")
+    owner_web.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
 
     page = owner_web.get(f"/statements/{dummy_statement.slug}").get_data(as_text=True)
 

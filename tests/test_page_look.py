@@ -45,3 +45,48 @@ def test_every_statement_page_shows_the_status_and_marks_its_own_tab(
     assert re.search(r'<span class="badge badge-draft">Draft</span>', page)
     current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', page)
     assert current == [tab]
+
+
+def test_closing_asks_first_and_says_who_has_not_answered(app, web, dummy_user, dummy_statement):
+    from signon.extensions import db
+    from signon.statements.models import Statement, Status
+
+    from .mail_support import invite, open_for_signing
+
+    open_for_signing(app, dummy_statement.id)
+    invite(app, dummy_statement.id, dummy_user.id, "Article 19, a19@example.org")
+    web.login(dummy_user)
+    url = f"/statements/{dummy_statement.slug}/close"
+    asked = web.post(url)
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Close signatures?" in page
+    assert "1 invited partner has not answered yet." in page
+    assert 'name="confirm" value="yes"' in page
+    with app.app_context():
+        assert db.session.get(Statement, dummy_statement.id).status is Status.OPEN
+    assert web.post(url, {"confirm": "yes"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Statement, dummy_statement.id).status is Status.CLOSED
+
+
+def test_removing_a_member_asks_first(app, web, dummy_user, create_user, create_statement):
+    from sqlalchemy import select
+
+    from signon.accounts.models import Membership
+    from signon.extensions import db
+
+    partner = create_user(name="Pat Partner")
+    statement = create_statement(members={partner: "editor"})
+    with app.app_context():
+        member_id = db.session.scalar(select(Membership.id).where(Membership.user_id == partner.id))
+    web.login(dummy_user)
+    url = f"/statements/{statement.slug}/members/{member_id}/remove"
+    asked = web.post(url)
+    assert asked.status_code == 200
+    assert "Remove Pat Partner" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, member_id) is not None
+    assert web.post(url, {"confirm": "yes"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, member_id) is None

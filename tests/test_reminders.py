@@ -195,7 +195,7 @@ def test_the_reminder_carries_the_current_link(app, campaign, dummy_statement, c
 
 
 def test_reminding_a_closed_statement_is_refused(app, campaign, dummy_statement):
-    campaign.post(f"/statements/{dummy_statement.slug}/close")
+    campaign.post(f"/statements/{dummy_statement.slug}/close", {"confirm": "yes"})
 
     page = remind(campaign, dummy_statement)
 

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..audit import record, user_actor
+from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
 from .access import statement_for
 from .forms import AddMemberForm, ChangeRoleForm, LoginForm, LogoutForm, RemoveMemberForm
@@ -142,6 +143,19 @@ def member_role(slug: str, member_id: int):
 def member_remove(slug: str, member_id: int):
     statement = statement_for(slug, Role.OWNER)
     membership = _membership_or_404(statement, member_id)
+    if not confirmed():
+        return confirmation_page(
+            title="Remove this member?",
+            question=f"Remove {membership.user.name} ({membership.user.email}) from "
+            f"“{statement.title}”?",
+            consequences=[
+                "They will no longer see the statement, its list or its contacts.",
+                "Their account stays; an owner can add them again.",
+            ],
+            confirm_label=f"Remove {membership.user.name}",
+            cancel_url=url_for("accounts.members", slug=slug),
+            statement=statement,
+        )
     try:
         remove_member(membership)
     except AccountError as error:

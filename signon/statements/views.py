@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..audit import record, user_actor
+from ..confirmation import confirmation_page, confirmed
 from ..documents.markdown import render_html
 from ..errors import error_page
 from ..extensions import db
@@ -20,7 +21,7 @@ from ..signatures.consent import (
     needs_reconfirmation,
 )
 from ..signatures.listing import final_section
-from ..signatures.models import Signature, SignatureState
+from ..signatures.models import Invitation, Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
 from .diff import diff_html, diff_stats, word_diff
 from .files import dump_statement_file
@@ -342,6 +343,8 @@ def _open_defaults(statement):
 @login_required
 def close_statement(slug: str):
     statement = statement_for(slug, Role.OWNER)
+    if status_now(statement) is Status.OPEN and not confirmed():
+        return _confirm_close(statement)
     try:
         close(statement)
     except LifecycleError as error:
@@ -351,6 +354,37 @@ def close_statement(slug: str):
     db.session.commit()
     flash("Signatures are closed. You can curate the list, or reopen.", "success")
     return redirect(url_for("statements.show", slug=slug))
+
+
+def _confirm_close(statement):
+    unanswered = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.statement_id == statement.id,
+            Invitation.revoked_at.is_(None),
+            Invitation.responded_at.is_(None),
+        )
+    )
+    consequences = [
+        "Nobody can sign any more: invitation links and the public form stop taking "
+        "signatures.",
+        "You can then curate the list and publish it, or reopen.",
+    ]
+    if unanswered:
+        consequences.insert(
+            1,
+            f"{unanswered} invited partner{'s have' if unanswered != 1 else ' has'} not "
+            "answered yet.",
+        )
+    return confirmation_page(
+        title="Close signatures?",
+        question=f"Close “{statement.title}” for signatures now?",
+        consequences=consequences,
+        confirm_label="Close signatures",
+        cancel_url=url_for("statements.show", slug=statement.slug),
+        statement=statement,
+    )
 
 
 @blueprint.route("/statements/<slug>/reopen", methods=["POST"])

@@ -83,6 +83,8 @@ def test_signer_confirms_a_substantive_change_then_the_lead_publishes(
     expect(row.locator(".version")).to_have_text("v2")
     page.get_by_role("link", name="Text").click()
     page.get_by_role("button", name="Close now").click()
+    expect(page.get_by_role("heading", name="Close signatures?")).to_be_visible()
+    page.get_by_role("button", name="Close signatures").click()
     page.get_by_role("link", name="Publish…").click()
     page.screenshot(path=screenshots / "publish.png", full_page=True)
     page.get_by_label("I have checked the text and the list").check()

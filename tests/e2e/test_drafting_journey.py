@@ -16,9 +16,7 @@ def test_lead_drafts_revises_and_compares_versions(page, dummy_user, screenshots
     # Save is the primary action: it wears the accent colour, Preview does not.
     colour = "e => getComputedStyle(e).backgroundColor"
     save = page.get_by_role("button", name="Save").evaluate(colour)
-    accent = page.get_by_role("button", name="Log out").evaluate(
-        "e => getComputedStyle(e).color"
-    )
+    accent = page.get_by_role("button", name="Log out").evaluate("e => getComputedStyle(e).color")
     assert save == accent
     assert page.get_by_role("button", name="Preview").evaluate(colour) != save
     page.get_by_label("Title").fill("Release the journalists of Meridia")

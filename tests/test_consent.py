@@ -428,6 +428,10 @@ def test_editor_substantive_change_asks_signers_to_reconfirm(app, client, signed
 
     withdraw_signature(app, gone)
 
+    # Before choosing, the edit page says how many a substantive change will email.
+    page = editor.get(f"/statements/{statement.slug}/edit").get_data(as_text=True)
+    assert "A substantive change emails 2 signers</strong>" in page
+
     response = save_substantive_change(editor, statement)
 
     shown = editor.get(response.headers["Location"]).get_data(as_text=True)

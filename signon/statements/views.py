@@ -154,7 +154,19 @@ def edit(slug: str):
         changes=changes,
         baseline=baseline,
         ask_kind=ask_kind,
+        would_email=_signers_to_email(statement) if ask_kind else 0,
     ), 400 if form.errors else 200
+
+
+def _signers_to_email(statement) -> int:
+    """How many signers a substantive change would email: everyone signed whose
+    address is still known (request_reconfirmations asks exactly them)."""
+    signed = db.session.scalars(
+        select(Signature).where(
+            Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED
+        )
+    )
+    return sum(1 for signature in signed if signature.reply_address)
 
 
 def _change_kind(form: EditForm) -> ChangeKind | None:

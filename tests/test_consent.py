@@ -927,3 +927,18 @@ def test_partner_reconfirms_a_substantive_change_from_a_real_email(
     assert [entry["name"] for entry in data["signatories"]] == ["Article 19"]
     assert data["version"]["number"] == 2
     assert "Thank you" in signer.get(path).get_data(as_text=True)
+
+
+def test_the_team_csv_says_who_waits_to_reconfirm_and_is_not_listed(app, signed, editor):
+    statement, _ids = signed
+    save_substantive_change(editor, statement)
+    rows = csv_rows(editor.get(f"/statements/{statement.slug}/signatures.csv").data)
+    header, body = rows[0], rows[1:]
+    records = [dict(zip(header, row, strict=True)) for row in body]
+    assert {r["name"] for r in records} == set(PARTNERS)
+    for record in records:
+        assert (record["state"], record["listed"], record["consent"]) == (
+            "signed",
+            "no",
+            "needs re-confirmation",
+        )

@@ -123,7 +123,15 @@ def test_the_team_csv_has_every_signature_with_its_contacts(app, signed, dummy_u
         assert record["Zeta Press Union"]["contact_email"] == "ana@zeta.example"
         assert record["Zeta Press Union"]["authorised_by"] == "Ana Zetova"
         assert record["Zeta Press Union"]["website"] == "https://zeta.example"
-        assert record["Quiet Network"]["listed_publicly"] == "no"
+        assert record["Quiet Network"]["named"] == "no"
+        # Counted, not named, is still listed: the CSV counts what the documents count.
+        assert record["Quiet Network"]["listed"] == "yes"
+        assert record["Quiet Network"]["consent"] == "covers the text"
+        assert record["Gone Collective"]["listed"] == "no"
+        assert record["Gone Collective"]["consent"] == ""
+        assert record["Unverified Voices"]["listed"] == "no"
+        positions = [int(r["position"]) for r in record.values()]
+        assert positions == sorted(positions)
         assert record["Gone Collective"]["state"] == "withdrawn"
         assert record["Unverified Voices"]["state"] == "unverified"
         assert record["Article 19"]["version"] == "1"

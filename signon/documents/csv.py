@@ -17,8 +17,8 @@ from .model import Document
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PUBLIC_COLUMNS = ("name", "acronym", "country", "note", "kind")
 TEAM_COLUMNS = (
-    "name", "acronym", "country", "website", "note", "kind", "listed_publicly", "state",
-    "source", "contact_email", "authorised_by", "authoriser_title", "version",
+    "name", "acronym", "country", "website", "note", "kind", "named", "listed", "position",
+    "state", "consent", "source", "contact_email", "authorised_by", "authoriser_title", "version",
     "text_sha256", "signed_at", "updated_at", "verified_at", "withdrawn_at", "invited_as",
     "invitation_email",
 )  # fmt: skip
@@ -51,14 +51,21 @@ def public_csv(document: Document) -> bytes:
     )
 
 
-def team_csv(signatures: Iterable) -> bytes:
+def team_csv(signatures: Iterable, consent: dict[int, str]) -> bytes:
     """Every signature of a statement with its contact data, for the statement's team.
 
-    `signatures` are signatures.models.Signature rows in the order to print."""
-    return csv_bytes(TEAM_COLUMNS, (_team_row(s) for s in signatures))
+    `signatures` are signatures.models.Signature rows in the order to print;
+    `consent` says, per signature id, whether its consent covers the final text
+    ("covers the text") or not ("needs re-confirmation"); a signature that is
+    not signed has none. "listed" is whether the documents print it (named or
+    counted), so the CSV counts what the documents count."""
+    return csv_bytes(TEAM_COLUMNS, (_team_row(s, consent.get(s.id, "")) for s in signatures))
 
 
-def _team_row(signature) -> list:
+LISTED_CONSENT = "covers the text"
+
+
+def _team_row(signature, consent: str) -> list:
     invitation = signature.invitation
     return [
         signature.name,
@@ -68,7 +75,10 @@ def _team_row(signature) -> list:
         signature.note,
         signature.kind.value,
         signature.listed_publicly,
+        consent == LISTED_CONSENT,
+        signature.position,
         signature.state.value,
+        consent,
         signature.source.value,
         signature.contact_email,
         signature.authorised_by,

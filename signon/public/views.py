@@ -20,13 +20,14 @@ from sqlalchemy.orm import selectinload
 from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..documents.cache import RenderFailed
-from ..documents.csv import public_csv, team_csv
+from ..documents.csv import LISTED_CONSENT, public_csv, team_csv
 from ..documents.html import body_html
 from ..documents.text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
 from ..publication.service import dated_editions
-from ..signatures.models import Signature
+from ..signatures.consent import consent_floor, covers_current
+from ..signatures.models import Signature, SignatureState
 from .service import (
     PAGE_SIZES,
     api_payload,
@@ -153,8 +154,14 @@ def team_signatures_csv(slug: str):
         .where(Signature.statement_id == record.id)
         .order_by(Signature.position, Signature.id)
         .options(selectinload(Signature.version), selectinload(Signature.invitation))
-    )
-    response = _download(team_csv(signatures), "text/csv", f"{slug}-signatures.csv")
+    ).all()
+    floor = consent_floor(record)
+    consent = {
+        s.id: LISTED_CONSENT if covers_current(s, floor) else "needs re-confirmation"
+        for s in signatures
+        if s.state is SignatureState.SIGNED
+    }
+    response = _download(team_csv(signatures, consent), "text/csv", f"{slug}-signatures.csv")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -379,8 +379,7 @@ def _confirm_close(statement):
         )
     )
     consequences = [
-        "Nobody can sign any more: invitation links and the public form stop taking "
-        "signatures.",
+        "Nobody can sign any more: invitation links and the public form stop taking signatures.",
         "You can then curate the list and publish it, or reopen.",
     ]
     if unanswered:

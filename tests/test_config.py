@@ -115,7 +115,7 @@ def test_instance_config_file_is_read(instance):
 
     app = build(instance)
 
-    assert app.config["SIGNON_BASE_URL"] == "https://statements.example.org"
+    assert app.config["BASE_URL"] == "https://statements.example.org"
     assert app.config["RATELIMIT_LOGIN"] == "5 per minute"
     assert app.config["SESSION_COOKIE_SECURE"] is True  # follows the https base URL
 
@@ -157,7 +157,7 @@ def test_environment_overrides_instance_config_file(instance, monkeypatch):
 
     app = build(instance)
 
-    assert app.config["SIGNON_BASE_URL"] == "https://signon.coalition.example"
+    assert app.config["BASE_URL"] == "https://signon.coalition.example"
     assert app.config["RATELIMIT_LOGIN"] == "5 per minute"  # not overridden, kept
     assert app.config["MAX_CONTENT_LENGTH"] == 1048576  # read as a number
 
@@ -167,7 +167,7 @@ def test_create_app_overrides_beat_the_environment(instance, monkeypatch):
 
     app = build(instance, SIGNON_BASE_URL="http://signon.test")
 
-    assert app.config["SIGNON_BASE_URL"] == "http://signon.test"
+    assert app.config["BASE_URL"] == "http://signon.test"
 
 
 def test_database_url_from_the_environment_picks_the_database(instance, tmp_path, monkeypatch):
@@ -230,7 +230,7 @@ def test_instance_path_from_the_environment_reads_its_config_file(tmp_path, monk
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
 
-    assert app.config["SIGNON_BASE_URL"] == "https://moved.example"
+    assert app.config["BASE_URL"] == "https://moved.example"
 
 
 def test_a_single_fallback_key_from_the_environment_is_one_key(tmp_path, monkeypatch):

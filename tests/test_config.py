@@ -110,7 +110,7 @@ def test_strong_configured_secret_key_is_used_as_given(instance):
 
 def test_instance_config_file_is_read(instance):
     (instance / "config.py").write_text(
-        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+        'BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
     )
 
     app = build(instance)
@@ -121,7 +121,7 @@ def test_instance_config_file_is_read(instance):
 
 
 def test_https_base_url_makes_the_session_cookie_secure(instance):
-    app = build(instance, SIGNON_BASE_URL="https://statements.example.org")
+    app = build(instance, BASE_URL="https://statements.example.org")
 
     response = app.test_client().get("/login", base_url="https://statements.example.org")
 
@@ -134,14 +134,14 @@ def test_https_base_url_makes_the_session_cookie_secure(instance):
 
 def test_explicit_cookie_setting_wins_over_the_base_url(instance):
     app = build(
-        instance, SIGNON_BASE_URL="https://statements.example.org", SESSION_COOKIE_SECURE=False
+        instance, BASE_URL="https://statements.example.org", SESSION_COOKIE_SECURE=False
     )
 
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
 def test_plain_http_base_url_leaves_cookies_usable_without_https(instance):
-    app = build(instance, SIGNON_BASE_URL="http://127.0.0.1:5000")
+    app = build(instance, BASE_URL="http://127.0.0.1:5000")
 
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -150,9 +150,9 @@ def test_plain_http_base_url_leaves_cookies_usable_without_https(instance):
 
 def test_environment_overrides_instance_config_file(instance, monkeypatch):
     (instance / "config.py").write_text(
-        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+        'BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
     )
-    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://signon.coalition.example")
     monkeypatch.setenv("SIGNON_MAX_CONTENT_LENGTH", "1048576")
 
     app = build(instance)
@@ -163,9 +163,9 @@ def test_environment_overrides_instance_config_file(instance, monkeypatch):
 
 
 def test_create_app_overrides_beat_the_environment(instance, monkeypatch):
-    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://signon.coalition.example")
 
-    app = build(instance, SIGNON_BASE_URL="http://signon.test")
+    app = build(instance, BASE_URL="http://signon.test")
 
     assert app.config["BASE_URL"] == "http://signon.test"
 
@@ -225,7 +225,7 @@ def test_instance_path_from_the_environment_holds_key_and_database(tmp_path, mon
 def test_instance_path_from_the_environment_reads_its_config_file(tmp_path, monkeypatch):
     instance = tmp_path / "moved-instance"
     instance.mkdir()
-    (instance / "config.py").write_text('SIGNON_BASE_URL = "https://moved.example"\n')
+    (instance / "config.py").write_text('BASE_URL = "https://moved.example"\n')
     monkeypatch.setenv("SIGNON_INSTANCE_PATH", str(instance))
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})

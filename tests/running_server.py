@@ -50,13 +50,12 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
-        address = f"127.0.0.1:{self.port}"
-        command = (
-            [str(BIN / "gunicorn"), "--bind", address, "--workers", "1", "--threads", "4"]
-            + ["--graceful-timeout", "2", "signon:create_app()"]
-            if gunicorn
-            else [str(BIN / "signon"), "run", "--host", "127.0.0.1", "--port", str(self.port)]
-        )
+        if gunicorn:
+            address = f"127.0.0.1:{self.port}"
+            command = [str(BIN / "gunicorn"), "--bind", address, "--threads", "4"]
+            command += ["--graceful-timeout", "2", "signon:create_app()"]
+        else:
+            command = [str(BIN / "signon"), "run", "--host", "127.0.0.1", "--port", str(self.port)]
         with open(log, "w") as output:
             self.process = subprocess.Popen(
                 command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True

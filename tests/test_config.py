@@ -379,3 +379,12 @@ def test_the_old_name_inside_the_config_stops_the_start(instance, source):
 
     with pytest.raises(SettingError, match=rf"{re.escape(source)} sets SIGNON_BASE_URL.*BASE_URL"):
         build(instance, **overrides)
+
+
+def test_every_setting_can_be_given_in_the_environment():
+    """A new setting whose default is None needs its type in environment.TYPES."""
+    from signon.config import Defaults
+    from signon.environment import parser_for
+
+    for name in (n for n in dir(Defaults) if n.isupper()):
+        parser_for(name, getattr(Defaults, name))  # raises TypeError for a missing type

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 from .mailbox import SMTPServer, free_port, links_in
-from .running_server import Server, Visitor, operator_environment, signon
+from .running_server import BIN, Server, Visitor, operator_environment, signon
 from .support import input_value
 
 DEMO_EMAIL = "demo@example.org"  # `signon demo`'s owner
@@ -196,6 +197,10 @@ def test_the_configured_database_file_holds_the_data(production):
     assert not (production.instance / "signon.db").exists()
 
 
+def test_the_configured_secret_key_is_used_not_a_generated_one(production):
+    assert not (production.instance / "secret_key").exists()
+
+
 def test_the_third_login_attempt_within_the_minute_is_refused(production):
     # The lead's login was the first attempt from this address, the stranger's guess
     # the second; the limit is SIGNON_RATELIMIT_LOGIN=2 per minute.
@@ -342,13 +347,15 @@ def test_a_setting_that_cannot_work_stops_signon_run(tmp_path, setting, value, m
 
 def test_a_short_secret_key_stops_gunicorn(tmp_path):
     env = operator_environment(INSTANCE_PATH=str(tmp_path / "instance"), SECRET_KEY="changeme")
-    log = tmp_path / "gunicorn.log"
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{free_port()}", "signon:create_app()"]
 
-    with pytest.raises(AssertionError, match="the server exited"):
-        Server(env, log, gunicorn=True)
+    started = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
-    assert "SECRET_KEY is too short" in log.read_text()
-    assert not (tmp_path / "instance" / "secret_key").exists()
+    assert started.returncode == 3  # gunicorn's "worker failed to boot"
+    assert "SECRET_KEY is too short (8 characters)" in started.stderr
+    assert not (tmp_path / "instance" / "secret_key").exists()  # nothing generated instead
 
 
 def test_the_settings_table_names_every_variable_the_tests_set():

@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 
 from .mailbox import SMTPServer, free_port, links_in
-from .running_server import BIN, Server, Visitor, operator_environment, signon
+from .running_server import BIN, Response, Server, Visitor, operator_environment, signon
 from .support import input_value
 
 DEMO_EMAIL = "demo@example.org"  # `signon demo`'s owner
@@ -48,13 +48,13 @@ def set_up(env: dict[str, str]) -> tuple[str, str]:
     return password, slug
 
 
-def log_in(server_url: str, password: str) -> tuple[Visitor, object, object]:
-    """The lead logs in: the browser, the login page and the answer to the login."""
+def log_in(server_url: str, password: str) -> tuple[Visitor, Response]:
+    """The lead logs in: their browser, and the login page as it came."""
     lead = Visitor(server_url)
     page = lead.get("/login")
     answer = lead.submit("/login", "/login", {"email": DEMO_EMAIL, "password": password})
     assert answer.status == 302, answer.text
-    return lead, page, answer
+    return lead, page
 
 
 def open_and_invite(lead: Visitor, slug: str, rows: str) -> None:
@@ -136,7 +136,7 @@ def production(tmp_path_factory, smtp_server, redis_db):
     password, day.slug = set_up(env)
     day.server = Server(env, root / "gunicorn.log", gunicorn=True)
     try:
-        day.lead, day.login_page, _ = log_in(day.server.url, password)
+        day.lead, day.login_page = log_in(day.server.url, password)
         stranger = Visitor(day.server.url)  # the same address: the limit is per address
         day.stranger_attempts = [
             stranger.submit("/login", "/login", {"email": DEMO_EMAIL, "password": "guess"}).status
@@ -273,7 +273,7 @@ def development(tmp_path_factory):
     password, day.slug = set_up(env)
     server = Server(env, root / "signon-run.log", gunicorn=False, port=port)
     try:
-        day.lead, day.login_page, _ = log_in(server.url, password)
+        day.lead, day.login_page = log_in(server.url, password)
         open_and_invite(day.lead, day.slug, "Article 19, info@a19.example")
         day.send_mail = signon(env, "send-mail")
         day.published = close_and_publish(day.lead, day.slug)

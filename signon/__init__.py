@@ -25,7 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import config as configuration
 
-    configuration.load(app, config)
+    for warning in configuration.load(app, config):
+        # At start-up, in the server's log: a misspelt SIGNON_* variable sets nothing.
+        app.logger.warning(warning)
 
     from . import database, errors, web
     from .accounts import login as accounts_login

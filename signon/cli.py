@@ -21,9 +21,15 @@ def _create_app(*_args) -> Flask:
 
 def main() -> None:
     """Entry point of the `signon` console script."""
-    FlaskGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
-        prog_name="signon"
-    )
+    from .environment import SettingError
+
+    try:
+        FlaskGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
+            prog_name="signon"
+        )
+    except SettingError as error:  # the operator's to fix: the message, not a traceback
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """Configuration: defaults here, then instance/config.py, then SIGNON_* variables.
 
-The order follows Flask's tutorial: a value set later wins. Only the secret key
+The order follows Flask's tutorial: a value set later wins. A setting has one
+name: BASE_URL in app.config and instance/config.py, SIGNON_BASE_URL in the
+environment (see environment.py for how variables are typed). Only the secret key
 needs care: it is never hard-coded; on first run a strong one is written into the
 instance folder with mode 0600.
 """
@@ -13,24 +15,34 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from flask import Flask
+from limits import parse_many
+
+from .environment import PREFIX, SettingError, settings_from_environment
 
 MIN_SECRET_KEY_LENGTH = 32
 
 
 class Defaults:
-    """Values that work on a fresh machine with nothing else configured."""
+    """Values that work on a fresh machine with nothing else configured.
 
-    SIGNON_BASE_URL = "http://127.0.0.1:5000"
+    Every name here is a setting: instance/config.py sets it by this name, the
+    environment by SIGNON_ and this name.
+    """
+
+    BASE_URL = "http://127.0.0.1:5000"
+    DATABASE_URL = ""  # empty: SQLite in the instance folder (signon.db)
+    SECRET_KEY = None  # None: generated into the instance folder on first run
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
-    SESSION_COOKIE_SECURE = None  # None: Secure exactly when SIGNON_BASE_URL is https
+    SESSION_COOKIE_SECURE = None  # None: Secure exactly when BASE_URL is https
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
@@ -62,16 +74,21 @@ class Defaults:
     DOCUMENT_AUTHOR = ""  # the coalition or lead organisation, in PDF and DOCX metadata
 
 
-def load(app: Flask, overrides: dict | None) -> None:
-    """Fill app.config in order: defaults, instance/config.py, SIGNON_*, overrides."""
+def load(app: Flask, overrides: dict | None) -> list[str]:
+    """Fill app.config in order: defaults, instance/config.py, SIGNON_*, overrides.
+
+    Returns the warnings to log at start-up (SIGNON_* variables that set nothing);
+    raises SettingError (a RuntimeError) for a setting that cannot work."""
     app.config.from_object(Defaults)
     # The instance folder may have been moved after Flask() fixed the config's root
     # (create_app's INSTANCE_PATH); read config.py from where the instance now is.
     app.config.root_path = app.instance_path
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("SIGNON")
-    _mail_text_from_env(app.config)
+    _refuse_prefixed_names(app.config, "instance/config.py")
+    from_environment, warnings = settings_from_environment(os.environ, _settings())
+    app.config.update(from_environment)
     if overrides:
+        _refuse_prefixed_names(overrides, "create_app()")
         app.config.update(overrides)
 
     database_url = app.config.get("DATABASE_URL")
@@ -81,11 +98,52 @@ def load(app: Flask, overrides: dict | None) -> None:
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'signon.db'}"
     )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
-        app.config["SESSION_COOKIE_SECURE"] = app.config["SIGNON_BASE_URL"].startswith("https:")
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https:")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_mail(app.config)
+    _check_rate_limits(app.config)
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config["SECRET_KEY_FALLBACKS"] = _fallback_keys(app)
+    return warnings
+
+
+def _settings() -> dict[str, object]:
+    """Every setting by name, with its default."""
+    return {name: getattr(Defaults, name) for name in dir(Defaults) if name.isupper()}
+
+
+def _refuse_prefixed_names(config, source: str) -> None:
+    """SIGNON_BASE_URL was once the name inside app.config too. Kept there now, it
+    would be silently ignored and every emailed link would point at the default."""
+    settings = _settings()
+    for key in list(config):
+        if key.startswith(PREFIX) and key[len(PREFIX) :] in settings:
+            raise SettingError(
+                f"{source} sets {key}; the setting is now called {key[len(PREFIX) :]} "
+                f"there (only the environment variable is named {key})."
+            )
+
+
+RATE_LIMITS = (
+    "RATELIMIT_LOGIN",
+    "RATELIMIT_TOKEN_PAGES",
+    "RATELIMIT_PUBLIC_FORM",
+    "RATELIMIT_RESENDS",
+)
+
+
+def _check_rate_limits(config) -> None:
+    """A limit that does not parse would fail on its page's first request instead."""
+    for key in RATE_LIMITS:
+        value = config[key]
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            parse_many(value)
+        except ValueError:
+            raise SettingError(
+                f'{key} is {value!r}; give limits such as "10 per minute;50 per hour".'
+            ) from None
 
 
 def _fallback_keys(app: Flask) -> list[str]:
@@ -102,29 +160,11 @@ def _fallback_keys(app: Flask) -> list[str]:
         if not isinstance(key, str | bytes) or (
             len(key) < MIN_SECRET_KEY_LENGTH and not (app.testing or app.debug)
         ):
-            raise RuntimeError(
+            raise SettingError(
                 f"Every SECRET_KEY_FALLBACKS entry must be a key of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters."
             )
     return keys
-
-
-MAIL_TEXT_SETTINGS = (
-    "MAIL_FROM",
-    "MAIL_REPLY_TO",
-    "MAIL_SMTP_HOST",
-    "MAIL_SMTP_USERNAME",
-    "MAIL_SMTP_PASSWORD",
-)
-
-
-def _mail_text_from_env(config) -> None:
-    """from_prefixed_env reads values as JSON: a password 123456 would become a number,
-    "null" nothing at all. Mail settings that are text keep the text as written."""
-    for key in MAIL_TEXT_SETTINGS:
-        value = os.environ.get(f"SIGNON_{key}")
-        if value is not None:
-            config[key] = value
 
 
 def _check_mail(config) -> None:
@@ -136,16 +176,19 @@ def _check_mail(config) -> None:
     ):
         value = str(config[key]).strip().lower()
         if value not in allowed:
-            raise RuntimeError(f"{key} is {config[key]!r}; use one of {', '.join(allowed)}.")
+            raise SettingError(f"{key} is {config[key]!r}; use one of {', '.join(allowed)}.")
         config[key] = value
     for key in ("MAIL_FROM", "MAIL_REPLY_TO"):
         value = str(config[key] or "")
         if key == "MAIL_REPLY_TO" and not value:
             continue
         if "@" not in parseaddr(value)[1] or "\r" in value or "\n" in value:
-            raise RuntimeError(
+            raise SettingError(
                 f'{key} is {value!r}; give an address, e.g. "Coalition <mail@example.org>".'
             )
+    port = config["MAIL_SMTP_PORT"]
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise SettingError(f"MAIL_SMTP_PORT is {port!r}; give a port number, e.g. 587.")
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -160,7 +203,7 @@ def _secret_key(app: Flask) -> str:
     key = app.config.get("SECRET_KEY")
     if key:
         if len(key) < MIN_SECRET_KEY_LENGTH and not (app.testing or app.debug):
-            raise RuntimeError(
+            raise SettingError(
                 f"SECRET_KEY is too short ({len(key)} characters); use at least "
                 f"{MIN_SECRET_KEY_LENGTH}, or remove it to have one generated."
             )
@@ -191,7 +234,7 @@ def _checked_key_file(path: Path) -> str:
     key = path.read_text().strip()
     if len(key) < MIN_SECRET_KEY_LENGTH:
         # Never overwrite it: sessions and links signed with it would break silently.
-        raise RuntimeError(
+        raise SettingError(
             f"{path} holds a key of {len(key)} characters; it looks damaged. "
             "Delete the file to have a new key generated (this logs everyone out "
             "and voids the links already sent)."

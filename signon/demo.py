@@ -47,7 +47,7 @@ def create_demo() -> list[str]:
     ):
         db.session.add(Membership(user=user, statement=statement, role=Role.OWNER))
     db.session.commit()
-    base = current_app.config["SIGNON_BASE_URL"]
+    base = current_app.config["BASE_URL"]
     return [
         f"Demo ready at {base}/ : log in as {DEMO_EMAIL} with the password {password}",
         f"Example statement: {base}/statements/{statement.slug}",

@@ -82,7 +82,7 @@ def app_config(tmp_path, database_template) -> dict:
         "INSTANCE_PATH": instance,
         "DATABASE_URL": url,
         "SECRET_KEY": TEST_SECRET,
-        "SIGNON_BASE_URL": "http://signon.test",
+        "BASE_URL": "http://signon.test",
         # Still argon2id, at the lowest cost: hashing is not what these tests measure.
         "PASSWORD_HASH_PARAMETERS": FAST_ARGON2,
     }

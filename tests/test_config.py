@@ -7,6 +7,7 @@ touches the project's real instance/ folder.
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import text
 
 from signon import create_app
 from signon.config import MIN_SECRET_KEY_LENGTH
+from signon.environment import SettingError
 from signon.extensions import db
 
 
@@ -110,18 +112,18 @@ def test_strong_configured_secret_key_is_used_as_given(instance):
 
 def test_instance_config_file_is_read(instance):
     (instance / "config.py").write_text(
-        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+        'BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
     )
 
     app = build(instance)
 
-    assert app.config["SIGNON_BASE_URL"] == "https://statements.example.org"
+    assert app.config["BASE_URL"] == "https://statements.example.org"
     assert app.config["RATELIMIT_LOGIN"] == "5 per minute"
     assert app.config["SESSION_COOKIE_SECURE"] is True  # follows the https base URL
 
 
 def test_https_base_url_makes_the_session_cookie_secure(instance):
-    app = build(instance, SIGNON_BASE_URL="https://statements.example.org")
+    app = build(instance, BASE_URL="https://statements.example.org")
 
     response = app.test_client().get("/login", base_url="https://statements.example.org")
 
@@ -133,15 +135,13 @@ def test_https_base_url_makes_the_session_cookie_secure(instance):
 
 
 def test_explicit_cookie_setting_wins_over_the_base_url(instance):
-    app = build(
-        instance, SIGNON_BASE_URL="https://statements.example.org", SESSION_COOKIE_SECURE=False
-    )
+    app = build(instance, BASE_URL="https://statements.example.org", SESSION_COOKIE_SECURE=False)
 
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
 def test_plain_http_base_url_leaves_cookies_usable_without_https(instance):
-    app = build(instance, SIGNON_BASE_URL="http://127.0.0.1:5000")
+    app = build(instance, BASE_URL="http://127.0.0.1:5000")
 
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -150,24 +150,24 @@ def test_plain_http_base_url_leaves_cookies_usable_without_https(instance):
 
 def test_environment_overrides_instance_config_file(instance, monkeypatch):
     (instance / "config.py").write_text(
-        'SIGNON_BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
+        'BASE_URL = "https://statements.example.org"\nRATELIMIT_LOGIN = "5 per minute"\n'
     )
-    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://signon.coalition.example")
     monkeypatch.setenv("SIGNON_MAX_CONTENT_LENGTH", "1048576")
 
     app = build(instance)
 
-    assert app.config["SIGNON_BASE_URL"] == "https://signon.coalition.example"
+    assert app.config["BASE_URL"] == "https://signon.coalition.example"
     assert app.config["RATELIMIT_LOGIN"] == "5 per minute"  # not overridden, kept
     assert app.config["MAX_CONTENT_LENGTH"] == 1048576  # read as a number
 
 
 def test_create_app_overrides_beat_the_environment(instance, monkeypatch):
-    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://signon.coalition.example")
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://signon.coalition.example")
 
-    app = build(instance, SIGNON_BASE_URL="http://signon.test")
+    app = build(instance, BASE_URL="http://signon.test")
 
-    assert app.config["SIGNON_BASE_URL"] == "http://signon.test"
+    assert app.config["BASE_URL"] == "http://signon.test"
 
 
 def test_database_url_from_the_environment_picks_the_database(instance, tmp_path, monkeypatch):
@@ -225,12 +225,12 @@ def test_instance_path_from_the_environment_holds_key_and_database(tmp_path, mon
 def test_instance_path_from_the_environment_reads_its_config_file(tmp_path, monkeypatch):
     instance = tmp_path / "moved-instance"
     instance.mkdir()
-    (instance / "config.py").write_text('SIGNON_BASE_URL = "https://moved.example"\n')
+    (instance / "config.py").write_text('BASE_URL = "https://moved.example"\n')
     monkeypatch.setenv("SIGNON_INSTANCE_PATH", str(instance))
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
 
-    assert app.config["SIGNON_BASE_URL"] == "https://moved.example"
+    assert app.config["BASE_URL"] == "https://moved.example"
 
 
 def test_a_single_fallback_key_from_the_environment_is_one_key(tmp_path, monkeypatch):
@@ -251,3 +251,140 @@ def test_a_weak_fallback_key_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SIGNON_SECRET_KEY_FALLBACKS", "a")
     with pytest.raises(RuntimeError, match="SECRET_KEY_FALLBACKS"):
         create_app({"INSTANCE_PATH": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+# SIGNON_* variables: one name per setting, typed by the setting
+
+
+def test_environment_values_are_read_by_each_settings_type(instance, monkeypatch):
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://x.example")
+    monkeypatch.setenv("SIGNON_MAIL_SMTP_PORT", " 2525 ")
+    monkeypatch.setenv("SIGNON_MAIL_MAX_ATTEMPTS", "3")
+    monkeypatch.setenv("SIGNON_MAIL_RETRY_BASE_SECONDS", "5")
+    monkeypatch.setenv("SIGNON_MAIL_RETRY_MAX_SECONDS", "600")
+    monkeypatch.setenv("SIGNON_MAIL_SMTP_TIMEOUT", "2.5")
+    monkeypatch.setenv("SIGNON_MAIL_POLL_SECONDS", "1")
+    monkeypatch.setenv("SIGNON_RENDER_TIME_LIMIT", "30")
+    monkeypatch.setenv("SIGNON_RATELIMIT_HEADERS_ENABLED", "off")
+    monkeypatch.setenv("SIGNON_SESSION_COOKIE_SECURE", "false")
+    monkeypatch.setenv("SIGNON_SQLALCHEMY_ENGINE_OPTIONS", '{"pool_pre_ping": true}')
+    monkeypatch.setenv("SIGNON_DOCUMENT_AUTHOR", "1234")
+    monkeypatch.setenv("SIGNON_RATELIMIT_LOGIN", "2 per minute")
+    monkeypatch.setenv("SIGNON_MAX_INVITATIONS_PER_PASTE", "50")
+
+    config = build(instance).config
+
+    assert config["BASE_URL"] == "https://x.example"
+    assert "SIGNON_BASE_URL" not in config
+    assert (config["MAIL_SMTP_PORT"], config["MAIL_MAX_ATTEMPTS"]) == (2525, 3)
+    assert (config["MAIL_RETRY_BASE_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"]) == (5, 600)
+    assert (config["MAIL_SMTP_TIMEOUT"], config["MAIL_POLL_SECONDS"]) == (2.5, 1.0)
+    assert config["RENDER_TIME_LIMIT"] == 30
+    assert config["RATELIMIT_HEADERS_ENABLED"] is False
+    assert config["SESSION_COOKIE_SECURE"] is False  # given: wins over the https base URL
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert config["DOCUMENT_AUTHOR"] == "1234"  # text stays text
+    assert config["RATELIMIT_LOGIN"] == "2 per minute"
+    assert config["MAX_INVITATIONS_PER_PASTE"] == 50
+
+
+def test_fallback_keys_from_the_environment_as_a_json_list(instance, monkeypatch):
+    old, older = "o" * MIN_SECRET_KEY_LENGTH, "p" * MIN_SECRET_KEY_LENGTH
+    monkeypatch.setenv("SIGNON_SECRET_KEY_FALLBACKS", f'["{old}", "{older}"]')
+
+    assert build(instance).config["SECRET_KEY_FALLBACKS"] == [old, older]
+
+
+def test_an_empty_optional_variable_keeps_the_default_behaviour(instance, monkeypatch):
+    monkeypatch.setenv("SIGNON_BASE_URL", "https://x.example")
+    monkeypatch.setenv("SIGNON_SESSION_COOKIE_SECURE", "")
+    monkeypatch.setenv("SIGNON_SECRET_KEY", "")
+
+    app = build(instance)
+
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # follows the base URL
+    assert (instance / "secret_key").exists()  # generated, as with no key at all
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SIGNON_MAIL_SMTP_PORT", "abc", "SIGNON_MAIL_SMTP_PORT is 'abc': give a whole number"),
+        ("SIGNON_MAIL_MAX_ATTEMPTS", "8.5", "SIGNON_MAIL_MAX_ATTEMPTS is '8.5'"),
+        ("SIGNON_MAIL_WORKER_THREAD", "maybe", "give true or false"),
+        ("SIGNON_RENDER_TIME_LIMIT", "a minute", "give a number of seconds"),
+        ("SIGNON_SECRET_KEY_FALLBACKS", '["unclosed"', "JSON list of strings"),
+        ("SIGNON_SQLALCHEMY_ENGINE_OPTIONS", "[1]", "give a JSON object"),
+        ("SIGNON_MAIL_SMTP_PORT", "70000", "MAIL_SMTP_PORT is 70000; give a port number"),
+        ("SIGNON_RATELIMIT_LOGIN", "2 per minit", "RATELIMIT_LOGIN is '2 per minit'"),
+    ],
+)
+def test_a_variable_that_does_not_parse_stops_the_start(
+    instance, monkeypatch, variable, value, message
+):
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(SettingError) as refused:
+        build(instance)
+    assert message in str(refused.value)
+
+
+def test_every_value_that_does_not_parse_is_named_at_once(instance, monkeypatch):
+    monkeypatch.setenv("SIGNON_MAIL_SMTP_PORT", "abc")
+    monkeypatch.setenv("SIGNON_MAIL_WORKER_THREAD", "maybe")
+
+    with pytest.raises(SettingError, match=r"SIGNON_MAIL_SMTP_PORT.*SIGNON_MAIL_WORKER_THREAD"):
+        build(instance)
+
+
+def test_unknown_variables_are_reported_with_what_they_probably_meant(
+    instance, monkeypatch, caplog
+):
+    monkeypatch.setenv("SIGNON_BASEURL", "https://x.example")
+    monkeypatch.setenv("SIGNON_SIGNON_BASE_URL", "https://x.example")  # the old workaround
+    monkeypatch.setenv("SIGNON_FOO", "bar")
+
+    app = build(instance)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "SIGNON_BASEURL matches no signon setting and is ignored; did you mean SIGNON_BASE_URL?",
+        "SIGNON_FOO matches no signon setting and is ignored.",
+        "SIGNON_SIGNON_BASE_URL matches no signon setting and is ignored; "
+        "did you mean SIGNON_BASE_URL?",
+    ]
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5000"  # ignored, as said
+    assert "FOO" not in app.config
+
+
+def test_variables_that_are_not_settings_are_not_reported(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("SIGNON_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("SIGNON_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+    monkeypatch.setenv("SIGNON_CHROMIUM", "/usr/bin/chromium")
+
+    create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"})
+
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+@pytest.mark.parametrize("source", ["instance/config.py", "create_app()"])
+def test_the_old_name_inside_the_config_stops_the_start(instance, source):
+    """SIGNON_BASE_URL in instance/config.py set nothing any more: every link would
+    silently point at the default. Better not to start, and to say the new name."""
+    if source == "instance/config.py":
+        (instance / "config.py").write_text('SIGNON_BASE_URL = "https://x.example"\n')
+        overrides = {}
+    else:
+        overrides = {"SIGNON_BASE_URL": "https://x.example"}
+
+    with pytest.raises(SettingError, match=rf"{re.escape(source)} sets SIGNON_BASE_URL.*BASE_URL"):
+        build(instance, **overrides)
+
+
+def test_every_setting_can_be_given_in_the_environment():
+    """A new setting whose default is None needs its type in environment.TYPES."""
+    from signon.config import Defaults
+    from signon.environment import parser_for
+
+    for name in (n for n in dir(Defaults) if n.isupper()):
+        parser_for(name, getattr(Defaults, name))  # raises TypeError for a missing type

@@ -52,7 +52,7 @@ def confirm_through_web(web, slug, checked: str, **request):
 
 
 class EvilHostClient(FlaskClient):
-    """A test client whose requests name another host than SIGNON_BASE_URL's."""
+    """A test client whose requests name another host than BASE_URL's."""
 
     def open(self, *args, **kwargs):
         if not args or isinstance(args[0], str):
@@ -119,7 +119,7 @@ def test_invitation_email_has_both_parts_and_the_configured_headers(
     (row,) = outbox(app)
     assert row.state is MailState.SENT and row.sent_at is not None
     assert message["Message-ID"] == row.message_id
-    assert row.message_id.endswith("@signon.test>")  # the domain of SIGNON_BASE_URL
+    assert row.message_id.endswith("@signon.test>")  # the domain of BASE_URL
     assert message["From"] == FROM
     assert message["Reply-To"] == "lead@coalition.example"
     assert message["To"] == "info@a19.example"

@@ -38,7 +38,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _defaults() -> dict:
-    return {"base_url": current_app.config["SIGNON_BASE_URL"].rstrip("/")}
+    return {"base_url": current_app.config["BASE_URL"].rstrip("/")}
 
 
 def queue_mail(
@@ -55,7 +55,7 @@ def queue_mail(
         raise ValueError("an email address with control characters")
     subject, text = _render_blocks(name, context)
     html = render_template(f"emails/{name}.html", **_defaults(), **context)
-    domain = urlsplit(current_app.config["SIGNON_BASE_URL"]).hostname or "signon.invalid"
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "signon.invalid"
     message = OutboxMessage(
         kind=name,
         to_address=to,

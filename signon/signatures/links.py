@@ -1,4 +1,4 @@
-"""Links sent by email, always built from SIGNON_BASE_URL (never the request's Host)."""
+"""Links sent by email, always built from BASE_URL (SIGNON_BASE_URL) (never the request's Host)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ..signing import Purpose, make_token
 
 def absolute(path: str) -> str:
     """An absolute URL for a path of ours, from the configured base URL."""
-    return current_app.config["SIGNON_BASE_URL"].rstrip("/") + path
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def invitation_link(invitation) -> str:

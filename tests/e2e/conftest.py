@@ -53,7 +53,7 @@ def live_server(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["SIGNON_BASE_URL"] = base_url
+    app.config["BASE_URL"] = base_url
     yield base_url
     server.shutdown()
     thread.join(timeout=5)

@@ -70,7 +70,7 @@ def open_and_invite(lead: Visitor, slug: str, rows: str) -> None:
 
 
 def close_and_publish(lead: Visitor, slug: str):
-    closed = lead.submit(f"/statements/{slug}", f"/statements/{slug}/close", {})
+    closed = lead.submit(f"/statements/{slug}", f"/statements/{slug}/close", {"confirm": "yes"})
     assert closed.status == 302, closed.text
     publish = f"/statements/{slug}/publish"
     return lead.submit(publish, publish, {"embargo": "", "confirm": "y"})

@@ -113,7 +113,8 @@ class Document:
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...]
     signatories: SignatorySection
-    date: str = ""  # ISO date
+    date: str = ""  # ISO date: the publication day, or the planned one (date_planned)
+    date_planned: bool = False  # not yet published: `date` is the day planned for it
     version_number: int = 0
     sha256: str = ""
     author: str = ""  # the lead organisations, for the PDF metadata
@@ -152,6 +153,7 @@ def build_document(
     language: str,
     signatories: SignatorySection,
     date: str = "",
+    date_planned: bool = False,
     version_number: int = 0,
     sha256: str = "",
     author: str = "",
@@ -166,6 +168,7 @@ def build_document(
         footnotes=footnotes,
         signatories=signatories,
         date=date,
+        date_planned=date_planned,
         version_number=version_number,
         sha256=sha256,
         author=author,

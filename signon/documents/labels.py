@@ -1,0 +1,65 @@
+"""The words every document prints around the text: its date, the list's update
+and the text's fingerprint. The PDF, the DOCX, the text and Markdown downloads
+and the public page all take them from here, so they read the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .model import Document
+
+# Babel is not a dependency: month names for the languages signon's catalogs
+# cover in Latin or Cyrillic script; every other language gets the English form.
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+}
+DATE_PATTERNS = {
+    "en": "{d} {m} {y}",
+    "fr": "{d} {m} {y}",
+    "es": "{d} de {m} de {y}",
+    "ru": "{d} {m} {y} г.",
+}
+NOT_YET_PUBLISHED = "not yet published"
+
+
+def long_date(day: dt.date | str, language: str) -> str:
+    """A day as documents print it: '5 June 2026' ('5 juin 2026', '5 de junio de
+    2026', '5 июня 2026 г.'); English for languages without month names here. A
+    string that is not an ISO date is returned as it is."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            return day
+    base = language.split("-")[0].lower()
+    if base not in MONTHS:
+        base = "en"
+    month = MONTHS[base].split()[day.month - 1]
+    number = "1er" if base == "fr" and day.day == 1 else day.day
+    return DATE_PATTERNS[base].format(d=number, m=month, y=day.year)
+
+
+def date_line(document: Document) -> str:
+    """The date under the title: '6 June 2026', or for a statement not yet
+    published its planned date, '6 June 2026 (not yet published)'."""
+    if not document.date:
+        return ""
+    text = long_date(document.date, document.language)
+    return f"{text} ({NOT_YET_PUBLISHED})" if document.date_planned else text
+
+
+def list_updated_line(document: Document) -> str:
+    """'List updated on 1 December 2026.' after a list change since publication."""
+    if not document.list_updated:
+        return ""
+    return f"List updated on {long_date(document.list_updated, document.language)}."
+
+
+def fingerprint_line(document: Document) -> str:
+    """The last line of every document: which text this is, in full."""
+    return f"Text version {document.version_number} · fingerprint (SHA-256): {document.sha256}"

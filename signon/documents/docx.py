@@ -248,7 +248,8 @@ class _Writer:
         self.signatories()
         if document.list_updated:
             self._text(self.paragraph("List Updated"), list_updated_line(document))
-        self._text(self.paragraph("Fingerprint"), fingerprint_line(document))
+        if document.sha256:
+            self._text(self.paragraph("Fingerprint"), fingerprint_line(document))
         if section_properties is not None:
             self.body.append(section_properties)
         self._running_header()

@@ -61,5 +61,8 @@ def list_updated_line(document: Document) -> str:
 
 
 def fingerprint_line(document: Document) -> str:
-    """The last line of every document: which text this is, in full."""
+    """The last line of every document: which text this is, in full ('' for a
+    document that names no text version)."""
+    if not document.sha256:
+        return ""
     return f"Text version {document.version_number} · fingerprint (SHA-256): {document.sha256}"

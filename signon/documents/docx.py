@@ -46,6 +46,7 @@ from .model import (
     Table,
     Text,
     safe_href,
+    top_heading_level,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,7 +223,7 @@ class _Writer:
         defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
         fonts = None if defaults is None else defaults.find(f"{W_RPR}/{qn('w:rFonts')}")
         self.cs_font = (fonts is not None and fonts.get(qn("w:cs"))) or COMPLEX_SCRIPT_FONT
-        self.top_heading = min(_heading_levels(document.blocks), default=1)
+        self.top_heading = top_heading_level(document.blocks)
         ids = (int(i) for i in self.body.xpath(".//w:bookmarkStart/@w:id"))
         self.bookmark_ids = itertools.count(max(ids, default=0) + 1)
         sections = word.sections
@@ -576,11 +577,3 @@ def _format(text: Text) -> tuple[bool, bool, bool, bool]:
 def _note(item) -> str:
     """The bookmark name of a note (Word: a letter first, letters and digits)."""
     return f"note{item.number}"
-
-
-def _heading_levels(blocks):
-    for block in blocks:
-        if isinstance(block, Heading):
-            yield block.level
-        elif isinstance(block, Quote):
-            yield from _heading_levels(block.blocks)

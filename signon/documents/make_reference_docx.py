@@ -128,14 +128,21 @@ def _fonts(word) -> None:
     """Named fonts instead of the theme's: a theme font follows the reader's
     Office theme, and its complex-script face is none at all."""
     styles = word.styles.element
-    for fonts in styles.iter(qn("w:rFonts")):
+    for fonts in list(styles.iter(qn("w:rFonts"))):
         for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             fonts.attrib.pop(qn(attribute), None)
+        # The default template's own monospace styles name "Courier", which
+        # Windows lacks; every style names one of FONTS or inherits the default.
+        for attribute in ("w:ascii", "w:hAnsi"):
+            if fonts.get(qn(attribute)) == "Courier":
+                fonts.set(qn(attribute), CODE_FONT)
     defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     fonts = defaults.find(qn("w:rFonts"))
     fonts.set(qn("w:ascii"), BODY_FONT)
     fonts.set(qn("w:hAnsi"), BODY_FONT)
     fonts.set(qn("w:cs"), COMPLEX_SCRIPT_FONT)
+    for emptied in [f for f in styles.iter(qn("w:rFonts")) if not f.attrib]:
+        emptied.getparent().remove(emptied)  # it only named theme fonts
     language = defaults.find(qn("w:lang"))
     language.set(qn("w:val"), "en-GB")
     for size in ("w:sz", "w:szCs"):

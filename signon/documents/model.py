@@ -302,6 +302,20 @@ def _alignment(style: str) -> str:
     return ""
 
 
+def top_heading_level(blocks) -> int:
+    """The shallowest heading level in the body (quotes included), 1 if none: it
+    prints as the first level under the title in every view."""
+    return min(_heading_levels(blocks), default=1)
+
+
+def _heading_levels(blocks):
+    for block in blocks:
+        if isinstance(block, Heading):
+            yield block.level
+        elif isinstance(block, Quote):
+            yield from _heading_levels(block.blocks)
+
+
 def plain_text(inlines) -> str:
     """The text of inline content, links as their text, footnote refs as [n]."""
     parts = []

@@ -212,3 +212,31 @@ def test_text_is_set_ragged_right_in_both_not_justified(both):
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for part in ("word/styles.xml", "word/document.xml"):
             assert 'w:jc w:val="both"' not in package.read(part).decode("utf-8"), part
+
+
+def test_a_right_to_left_document_keeps_its_latin_labels_in_reading_order():
+    """In an Arabic statement "20 November 2026" must not read "November 2026 20"."""
+    document = build_document(
+        title="أطلقوا سراح الصحفيين",
+        body="ندعو السلطات إلى الإفراج عن جميع الصحفيين.",
+        language="ar",
+        signatories=build_section(
+            [Signatory(name=ARABIC)], order="as-listed", language="ar", intro="وقّعت:"
+        ),
+        date="2026-11-20",
+        date_planned=True,
+        version_number=1,
+        sha256="ab" * 32,
+        list_updated="2026-12-01",
+    )
+    # pypdf reads the pieces of a line in the order they are drawn, left to right:
+    # a date the algorithm reordered reads "November 2026 (not yet published) 20".
+    page = pypdf.PdfReader(io.BytesIO(render_pdf(document))).pages[0]
+    seen = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+    for label in ("20 November 2026 (not yet published)", "List updated on 1 December 2026."):
+        assert label in seen, seen
+
+    word = docx.Document(io.BytesIO(render_docx(document)))
+    mark = "\u200e"  # each end holds a left-to-right line in order inside right-to-left text
+    assert paragraphs(word, "Date") == [f"{mark}20 November 2026 (not yet published){mark}"]
+    assert paragraphs(word, "List Updated") == [f"{mark}List updated on 1 December 2026.{mark}"]

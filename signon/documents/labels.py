@@ -6,6 +6,7 @@ and the public page all take them from here, so they read the same everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .model import Document
 
@@ -25,6 +26,19 @@ DATE_PATTERNS = {
     "ru": "{d} {m} {y} г.",
 }
 NOT_YET_PUBLISHED = "not yet published"
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
+RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _left_to_right(text: str, document: Document) -> str:
+    """A label in Latin letters, as it must read inside a right-to-left document.
+
+    The bidirectional algorithm would otherwise move a leading number and a
+    closing stop or bracket to the far side ("November 2026 20"); a mark at each
+    end holds the line in order, in the PDF, in Word and on the page alike."""
+    if not text or document.direction != "rtl" or RTL_LETTER.search(text):
+        return text
+    return f"{LRM}{text}{LRM}"
 
 
 def long_date(day: dt.date | str, language: str) -> str:
@@ -50,14 +64,17 @@ def date_line(document: Document) -> str:
     if not document.date:
         return ""
     text = long_date(document.date, document.language)
-    return f"{text} ({NOT_YET_PUBLISHED})" if document.date_planned else text
+    if document.date_planned:
+        text = f"{text} ({NOT_YET_PUBLISHED})"
+    return _left_to_right(text, document)
 
 
 def list_updated_line(document: Document) -> str:
     """'List updated on 1 December 2026.' after a list change since publication."""
     if not document.list_updated:
         return ""
-    return f"List updated on {long_date(document.list_updated, document.language)}."
+    text = f"List updated on {long_date(document.list_updated, document.language)}."
+    return _left_to_right(text, document)
 
 
 def fingerprint_line(document: Document) -> str:
@@ -65,4 +82,5 @@ def fingerprint_line(document: Document) -> str:
     document that names no text version)."""
     if not document.sha256:
         return ""
-    return f"Text version {document.version_number} · fingerprint (SHA-256): {document.sha256}"
+    text = f"Text version {document.version_number} · fingerprint (SHA-256): {document.sha256}"
+    return _left_to_right(text, document)

@@ -20,8 +20,8 @@ in small grey print at the end, text set ragged right. The faces differ on
 purpose: the PDF embeds the Debian fonts it was made with, while a DOCX is set
 in whatever its reader has installed, so it names fonts Word has on Windows and
 macOS alike, each covering the scripts signon's languages use: Cambria (Latin,
-Greek, Cyrillic including Kyrgyz's letters) for text and headings, Times New
-Roman for complex scripts (Arabic, Hebrew), Courier New for code. A font named
+Greek, Cyrillic) for text and headings, Times New Roman for complex scripts
+(Arabic, Hebrew), Courier New for code. A font named
 but missing would be silently replaced by the reader's Word, and a comms team's
 copy would change face. The font table describes each font (family, PANOSE,
 Unicode and code page ranges, as Word itself writes them) for readers without it.

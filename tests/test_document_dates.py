@@ -239,3 +239,14 @@ def test_team_times_are_in_the_statements_zone_and_name_it(app, owner, bishkek, 
     assert f"public from 6 Jun {FUTURE}, 02:30 ({BISHKEK}) (embargo)" in page
     editions = owner.get(f"/statements/{slug}/publication").get_data(as_text=True)
     assert f"({BISHKEK})" in editions
+
+
+def test_an_edition_published_before_this_date_rule_keeps_its_frozen_date(app, client, bishkek):
+    publish(app, bishkek)
+    with app.app_context():  # a snapshot as signon wrote them before: the date frozen whole
+        edition = db.session.scalar(select(Edition).where(Edition.statement_id == bishkek.id))
+        edition.snapshot = {**edition.snapshot, "format": 1, "date": "2026-01-15"}
+        db.session.commit()
+
+    assert "15 January 2026" in pdf_text(download(client, f"/s/{bishkek.slug}.pdf"))
+    assert docx_styled(download(client, f"/s/{bishkek.slug}.docx"), "Date") == ["15 January 2026"]

@@ -173,17 +173,17 @@ def edition_path(edition: Edition, kind: str, *, published: datetime | None = No
     """Where an edition's file lives. The name carries a digest of what shapes the
     file, so a file left by a publication that was rolled back is never served
     for another edition, and a moved embargo (another printed date) makes new files."""
-    material = json.dumps(
-        {
-            "number": edition.number,
-            "sha256": edition.version.sha256,
-            "title": edition.version.title,
-            "snapshot": edition.snapshot,
-            "date": printed_date(edition, published),
-            "list_updated": edition_date(edition).isoformat() if edition.number > 1 else "",
-        },
-        sort_keys=True,
-    )
+    shaping = {
+        "number": edition.number,
+        "sha256": edition.version.sha256,
+        "title": edition.version.title,
+        "snapshot": edition.snapshot,
+        "list_updated": edition_date(edition).isoformat() if edition.number > 1 else "",
+    }
+    if edition.snapshot.get("format", 1) >= 2:
+        # (An older snapshot froze its date: its files keep their names.)
+        shaping["date"] = printed_date(edition, published)
+    material = json.dumps(shaping, sort_keys=True)
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
     folder = Path(current_app.instance_path) / EDITIONS_FOLDER / str(edition.statement_id)
     return folder / f"{edition.number}-{digest}.{kind}"

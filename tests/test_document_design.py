@@ -168,6 +168,20 @@ def test_title_and_headings_are_one_family_in_bold_at_the_same_sizes(both):
     assert defaults == [str(int(body_size * 2))]
 
 
+def test_the_list_reads_alike_intro_in_bold_entries_without_bullets(both):
+    _, pdf, data = both
+    runs = pdf_runs(pdf)
+    assert pdf_run(runs, "Signed by:")[0] == "DejaVu-Serif-Bold"
+    assert "•" not in " ".join(text for text, _, _ in runs)
+
+    word = docx.Document(io.BytesIO(data))
+    assert word.styles["Signatories Intro"].font.bold
+    assert word.styles["Signatory"].element.pPr.numPr is None
+    entries = [p for p in word.paragraphs if p.style.name == "Signatory"]
+    assert len(entries) == 31
+    assert all(p._p.pPr.numPr is None for p in entries)
+
+
 # Fonts --------------------------------------------------------------------------------
 def test_docx_names_only_fonts_word_has_on_windows_and_macos(both):
     _, _, data = both

@@ -301,12 +301,17 @@ def _add_styles(word) -> None:
     _font(note_text, size=9)
     note_text.paragraph_format.space_after = Pt(4)
 
+    # As the PDF's list: no bullets, a long entry's second line standing in, never
+    # split across pages; the intro in bold.
     signatory = paragraph("Signatory")
-    signatory.paragraph_format.space_after = Pt(3)
-    _set_numbering(signatory, 1, 0)
+    signatory.paragraph_format.space_after = Pt(2.5)
+    signatory.paragraph_format.left_indent = Pt(12.5)
+    signatory.paragraph_format.first_line_indent = Pt(-12.5)
+    signatory.paragraph_format.keep_together = True
 
     intro = paragraph("Signatories Intro", next_style="Signatory")
-    intro.paragraph_format.space_before = Pt(18)
+    _font(intro, bold=True)
+    intro.paragraph_format.space_before = Pt(17)  # the PDF's 1.6em
     intro.paragraph_format.keep_with_next = True
 
     anonymous = paragraph("Anonymous Signatories", next_style="Normal")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
 from .extensions import db
+from .times import zone_name, zone_of
 
 ACTION_LABELS = {
     "version saved": "Text saved as a new version",
@@ -95,15 +95,15 @@ class TrailRow:
 
 def statement_zone(statement) -> tzinfo:
     """The statement's time zone, or UTC when it names none that exists."""
-    try:
-        return ZoneInfo(statement.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zone_of(statement.time_zone)
 
 
 def local_time(value: datetime, zone: tzinfo) -> str:
-    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03 CEST'."""
-    return value.astimezone(zone).strftime("%-d %b %Y, %H:%M %Z")
+    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03
+    (Europe/Paris)', the zone named as the statement names it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return f"{value.astimezone(zone):%-d %b %Y, %H:%M} ({zone_name(zone)})"
 
 
 def trail_rows(statement, events, *, list_limit: int | None = None) -> list[TrailRow]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from jinja2 import pass_context
 
 from .languages import LANGUAGES, direction
+from .times import team_time
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -42,8 +44,11 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _when(value) -> str:
-    """A timestamp as the team reads it: '28 Nov 2026, 14:03 UTC'."""
-    if value is None:
-        return ""
-    return value.strftime("%-d %b %Y, %H:%M UTC")
+@pass_context
+def _when(context, value, statement=None) -> str:
+    """`{{ at | when }}`: a timestamp in the time zone of the page's `statement`, the
+    zone named: '1 Dec 2026, 20:05 (Asia/Bishkek)'. A page of several statements
+    names the one each time belongs to: `{{ s.updated_at | when(s) }}`. Without a
+    statement, UTC, said so."""
+    statement = statement if statement is not None else context.get("statement")
+    return team_time(value, getattr(statement, "time_zone", None))

@@ -19,6 +19,7 @@ from lxml import etree
 from signon import ROOT
 from signon.documents.build import document_for_file, document_for_statement
 from signon.documents.docx import REFERENCE_DOCX, render_docx
+from signon.documents.labels import fingerprint_line
 from signon.documents.make_reference_docx import STYLES_USED, write_reference
 from signon.documents.model import (
     CodeBlock,
@@ -103,8 +104,11 @@ def test_example_lists_every_signatory_once_in_order_then_the_anonymous_sentence
     assert styled(word, "Anonymous Signatories") == [
         "and 2 other organisations that asked not to be named"
     ]
-    assert styled(word, "Fingerprint") == [f"Version 1 · fingerprint {document.fingerprint}"]
-    assert texts[-1] == f"Version 1 · fingerprint {document.fingerprint}"
+    # The same last line as the PDF's.
+    line = f"Text version 1 · fingerprint (SHA-256): {document.sha256}"
+    assert fingerprint_line(document) == line
+    assert styled(word, "Fingerprint") == [line]
+    assert texts[-1] == line
     # The country is a run of its own, in its own (muted) character style.
     diallo = next(p for p in word.paragraphs if p.text.startswith("Amina Diallo"))
     assert [(r.text, r.style.name) for r in diallo.runs] == [
@@ -125,7 +129,7 @@ def test_example_uses_the_reference_styles(example):
     document, data = example
     word = read_back(data)
     assert styled(word, "Title") == [document.title]
-    assert styled(word, "Date") == ["2026-11-20"]
+    assert styled(word, "Date") == ["20 November 2026"]
     # "##" is the body's top level, so it is Heading 1 (the title is above it).
     assert styled(word, "Heading 1") == ["What happened", "Our demands", "Notes"]
     assert len(styled(word, "List Bullet")) == 3
@@ -340,7 +344,7 @@ def test_russian_statement_with_cyrillic_greek_and_arabic_names_reads_back():
     assert not body.xpath(".//w:bidi")
     (arabic,) = [r for p in word.paragraphs for r in p.runs if ARABIC.search(r.text)]
     assert arabic._r.rPr.find(qn("w:rtl")) is not None
-    assert arabic._r.rPr.rFonts.get(qn("w:cs")) == "Noto Naskh Arabic"
+    assert arabic._r.rPr.rFonts.get(qn("w:cs")) == "Times New Roman"
 
 
 ARABIC_STATEMENT = """---
@@ -375,7 +379,7 @@ def test_arabic_statement_paragraphs_are_right_to_left_with_a_complex_script_fon
     reference_cs = read_back(REFERENCE_DOCX.read_bytes()).styles.element.xpath(
         "./w:docDefaults//w:rFonts/@w:cs"
     )
-    assert reference_cs == ["Noto Naskh Arabic"]
+    assert reference_cs == ["Times New Roman"]
     body = word.element.body
     paragraphs = body.xpath(".//w:p")  # table cells included
     assert len(paragraphs) > 10
@@ -384,7 +388,7 @@ def test_arabic_statement_paragraphs_are_right_to_left_with_a_complex_script_fon
     assert len(arabic_runs) > 10
     for run in arabic_runs:
         assert run.rPr.find(qn("w:rtl")) is not None, run.text
-        assert run.rPr.rFonts.get(qn("w:cs")) == "Noto Naskh Arabic", run.text
+        assert run.rPr.rFonts.get(qn("w:cs")) == "Times New Roman", run.text
     # Bold and italic in Arabic need their complex-script twins to show.
     (bold,) = [r for r in arabic_runs if r.text == "السلطات"]
     assert bold.rPr.find(qn("w:bCs")) is not None
@@ -576,7 +580,7 @@ def test_reference_document_holds_every_style_the_writer_uses(tmp_path):
         assert set(STYLES_USED) <= names, set(STYLES_USED) - names
         assert word.styles["Table Grid"].type == WD_STYLE_TYPE.TABLE
         assert word.styles["Hyperlink"].type == WD_STYLE_TYPE.CHARACTER
-        assert word.styles.element.xpath("./w:docDefaults//w:rFonts/@w:ascii") == ["DejaVu Serif"]
+        assert word.styles.element.xpath("./w:docDefaults//w:rFonts/@w:ascii") == ["Cambria"]
         section = word.sections[0]
         assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 

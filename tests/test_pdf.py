@@ -214,11 +214,11 @@ def test_example_title_block_pages_header_and_fingerprint(example):
     assert document.short_title not in first
     for text in pages[1:]:
         assert document.short_title in flat(text)
-    fingerprint = f"Text version 1 · fingerprint {document.sha256[:12]}"
-    assert fingerprint in last
+    fingerprint = f"Text version 1 · fingerprint (SHA-256): {document.sha256}"
+    assert fingerprint in flat(last)
     assert flat(" ".join(pages)).count(document.sha256[:12]) == 1
     # The fingerprint comes after the list.
-    assert last.index("asked not to be named") < last.index(fingerprint)
+    assert flat(last).index("asked not to be named") < flat(last).index(fingerprint)
 
 
 def test_example_metadata(example):

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from signon.accounts.models import Role
 from signon.accounts.service import add_member
 from signon.audit import AuditEvent
+from signon.documents.labels import long_date
 from signon.extensions import db
 from signon.models import utcnow
 from signon.publication.models import Edition
@@ -394,7 +395,7 @@ def test_withdrawal_after_publication_makes_a_new_edition_and_keeps_the_old_file
     assert "List updated on" in text
     word = docx_text(download(client, f"/s/{slug}.docx"))
     assert "Zeta Press Union" not in word
-    assert f"list updated {today.isoformat()}" in word
+    assert f"List updated on {long_date(today, 'en')}." in word  # as the PDF says it
     page = client.get(f"/s/{slug}").get_data(as_text=True)
     assert "Zeta Press Union" not in page
     assert "List updated on" in page

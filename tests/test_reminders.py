@@ -252,11 +252,13 @@ def test_dashboard_shows_sent_opened_signed_reminded_revoked_and_failed(
     page = web.get(f"/statements/{dummy_statement.slug}/invitations").get_data(as_text=True)
 
     shown = statuses(page)
-    assert re.fullmatch(r"Sent \d+ \w+ \d{4}, \d\d:\d\d UTC", shown["sent@p.example"])
-    assert re.fullmatch(r"Sent .* UTC Opened .* UTC", shown["opened@p.example"])
-    assert re.fullmatch(r"Sent .* UTC Opened .* UTC Signed", shown["signed@p.example"])
-    assert re.fullmatch(r"Sent .* UTC Reminded 1×, last .* UTC", shown["reminded@p.example"])
-    assert re.fullmatch(r"Sent .* UTC Revoked .* UTC", shown["revoked@p.example"])
+    # Every time in the statement's own zone, which is named.
+    zone = r"\(Europe/Paris\)"
+    assert re.fullmatch(rf"Sent \d+ \w+ \d{{4}}, \d\d:\d\d {zone}", shown["sent@p.example"])
+    assert re.fullmatch(rf"Sent .* {zone} Opened .* {zone}", shown["opened@p.example"])
+    assert re.fullmatch(rf"Sent .* {zone} Opened .* {zone} Signed", shown["signed@p.example"])
+    assert re.fullmatch(rf"Sent .* {zone} Reminded 1×, last .* {zone}", shown["reminded@p.example"])
+    assert re.fullmatch(rf"Sent .* {zone} Revoked .* {zone}", shown["revoked@p.example"])
     assert shown["bounced@p.example"] == "Mail failed 550 5.1.1 No such user here"
     assert "Revoke</button>" in page
     with app.app_context():

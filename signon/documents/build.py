@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from ..models import utcnow
 from ..statements.files import StatementFile
 from ..text import fingerprint
+from ..times import local_day
 from .model import Document, build_document
 from .signatories import Signatory, build_section
 
 
+def planned_date(statement, now: datetime | None = None) -> str:
+    """The ISO day the documents of a statement not yet public carry: its own
+    `date` if set, else the embargo's day if publication is scheduled, else today;
+    days in the statement's time zone. Reads only `date`, `embargo_until` and
+    `time_zone`, so a row of the statements table does as well as the object."""
+    if statement.date:
+        return statement.date
+    moment = statement.embargo_until or now or utcnow()
+    return local_day(moment, statement.time_zone).isoformat()
+
+
+def publication_date(statement_date: str | None, time_zone: str, published: datetime) -> str:
+    """The ISO day a published statement's documents carry: the statement's own
+    `date` if set, else the day it became public, in its time zone."""
+    return statement_date or local_day(published, time_zone).isoformat()
+
+
 def document_for_statement(statement, *, author: str = "") -> Document:
-    """The current text and final list of a statement in the database.
+    """The current text and final list of a statement in the database, dated with
+    its planned date (`planned_date`) and marked as not yet published.
     `author` goes into the PDF's and DOCX's metadata (DOCUMENT_AUTHOR)."""
     from ..signatures.listing import final_section
 
@@ -19,7 +41,8 @@ def document_for_statement(statement, *, author: str = "") -> Document:
         body=version.body,
         language=statement.language,
         signatories=final_section(statement),
-        date=statement.date or version.created_at.date().isoformat(),
+        date=planned_date(statement),
+        date_planned=True,
         version_number=version.number,
         sha256=version.sha256,
         author=author,

@@ -4,7 +4,9 @@ Everything visual comes from the reference document's styles, asked for by name
 (Title, Heading 1, List Bullet, List Number, Quote, Table Grid, Hyperlink, and the
 Signatory, Note and Fingerprint styles make_reference_docx adds), so a coalition
 brands its downloads by editing that file; a style it deleted falls back to a
-plainer one.
+plainer one. The words around the text (the date, "List updated on", the
+fingerprint line) come from documents.labels, as in the PDF; the short title
+goes into the reference's running header.
 
 The body is written as WordprocessingML elements straight into python-docx's
 tree, with each style id looked up once: python-docx's add_paragraph resolves the
@@ -27,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.styles import BabelFish
 from lxml.etree import SubElement
 
+from .labels import date_line, fingerprint_line, list_updated_line
 from .model import (
     Block,
     CodeBlock,
@@ -43,11 +46,12 @@ from .model import (
     Table,
     Text,
     safe_href,
+    top_heading_level,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DOCX = ROOT / "templates" / "documents" / "reference.docx"
-COMPLEX_SCRIPT_FONT = "Noto Naskh Arabic"  # when the reference names none
+COMPLEX_SCRIPT_FONT = "Times New Roman"  # when the reference names none
 
 # C0 controls other than tab, LF and CR, surrogates (a lone one cannot even be
 # encoded), U+FFFE and U+FFFF: XML 1.0 has no way to write them.
@@ -63,6 +67,7 @@ NOTES = {"en": "Notes", "fr": "Notes", "es": "Notas", "ru": "Примечани�
 FALLBACK = {
     "Title": "Heading 1",
     "Signatory": "List Bullet",
+    "List Updated": "Anonymous Signatories",
     "List Bullet 3": "List Bullet 2",
     "List Bullet 2": "List Bullet",
     "List Number 3": "List Number 2",
@@ -218,7 +223,7 @@ class _Writer:
         defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
         fonts = None if defaults is None else defaults.find(f"{W_RPR}/{qn('w:rFonts')}")
         self.cs_font = (fonts is not None and fonts.get(qn("w:cs"))) or COMPLEX_SCRIPT_FONT
-        self.top_heading = min(_heading_levels(document.blocks), default=1)
+        self.top_heading = top_heading_level(document.blocks)
         ids = (int(i) for i in self.body.xpath(".//w:bookmarkStart/@w:id"))
         self.bookmark_ids = itertools.count(max(ids, default=0) + 1)
         sections = word.sections
@@ -238,22 +243,45 @@ class _Writer:
             self._right_to_left_layout(section_properties)
         self._text(self.paragraph("Title"), document.title)
         if document.date:
-            self._text(self.paragraph("Date"), document.date)
+            self._text(self.paragraph("Date"), date_line(document))
         self.blocks(document.blocks)
         self.notes()
         self.signatories()
-        stamp = []
-        if document.version_number:
-            stamp.append(f"Version {document.version_number}")
-        if document.fingerprint:
-            stamp.append(f"fingerprint {document.fingerprint}")
         if document.list_updated:
-            stamp.append(f"list updated {document.list_updated}")
-        if stamp:
-            self._text(self.paragraph("Fingerprint"), " · ".join(stamp))
+            self._text(self.paragraph("List Updated"), list_updated_line(document))
+        if document.sha256:
+            self._text(self.paragraph("Fingerprint"), fingerprint_line(document))
         if section_properties is not None:
             self.body.append(section_properties)
+        self._running_header()
         self._set_language()
+
+    def _running_header(self) -> None:
+        """The short title in the first empty paragraph of the running header (the
+        reference's own, shown from page 2 as in the PDF), or in a new one after
+        whatever a coalition put there (a logo)."""
+        sections = self.word.sections
+        if not len(sections):
+            return
+        header = sections[-1].header
+        if header.is_linked_to_previous:
+            header.is_linked_to_previous = False
+        element = header._element
+        empty = [p for p in element.iter(W_P) if not "".join(p.itertext()).strip()]
+        if empty and not empty[0].xpath(".//w:drawing | .//w:pict"):
+            p = empty[0]
+        else:
+            p = SubElement(element, W_P)
+            style_id = self.styles.id("Header")
+            if style_id:
+                SubElement(SubElement(p, W_PPR), qn("w:pStyle"), {W_VAL: style_id})
+        if self.rtl and p.find(f"{W_PPR}/{qn('w:bidi')}") is None:
+            properties = p.find(W_PPR)
+            if properties is None:
+                properties = p.makeelement(W_PPR)
+                p.insert(0, properties)
+            _insert_in_order(properties, properties.makeelement(qn("w:bidi")), _AFTER_BIDI)
+        self._text(p, self.document.short_title)
 
     def _set_language(self) -> None:
         defaults = self.word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
@@ -549,11 +577,3 @@ def _format(text: Text) -> tuple[bool, bool, bool, bool]:
 def _note(item) -> str:
     """The bookmark name of a note (Word: a letter first, letters and digits)."""
     return f"note{item.number}"
-
-
-def _heading_levels(blocks):
-    for block in blocks:
-        if isinstance(block, Heading):
-            yield block.level
-        elif isinstance(block, Quote):
-            yield from _heading_levels(block.blocks)

@@ -20,6 +20,7 @@ from .model import (
     Rule,
     Table,
     Text,
+    top_heading_level,
 )
 
 
@@ -47,20 +48,22 @@ def inline_html(inlines: tuple[Inline, ...]) -> str:
     return "".join(out)
 
 
-def block_html(block: Block) -> str:
+def block_html(block: Block, top: int = 1) -> str:
+    """One block; `top` is the shallowest heading level of the body, which becomes
+    h2 (the statement's title is the page's h1), as it becomes Heading 1 in the DOCX."""
     if isinstance(block, Heading):
-        level = min(block.level + 1, 6)  # the statement's title is the page's h1
+        level = min(max(block.level - top + 2, 2), 6)
         return f"<h{level}>{inline_html(block.inlines)}</h{level}>"
     if isinstance(block, Paragraph):
         return f"<p>{inline_html(block.inlines)}</p>"
     if isinstance(block, ListBlock):
-        items = "".join(f"<li>{_item_html(item, block.tight)}</li>" for item in block.items)
+        items = "".join(f"<li>{_item_html(item, block.tight, top)}</li>" for item in block.items)
         if block.ordered:
             start = f' start="{block.start}"' if block.start != 1 else ""
             return f"<ol{start}>{items}</ol>"
         return f"<ul>{items}</ul>"
     if isinstance(block, Quote):
-        return f"<blockquote>{blocks_html(block.blocks)}</blockquote>"
+        return f"<blockquote>{blocks_html(block.blocks, top)}</blockquote>"
     if isinstance(block, Table):
         return _table_html(block)
     if isinstance(block, CodeBlock):
@@ -70,12 +73,13 @@ def block_html(block: Block) -> str:
     return ""
 
 
-def _item_html(blocks: tuple[Block, ...], tight: bool) -> str:
+def _item_html(blocks: tuple[Block, ...], tight: bool, top: int) -> str:
     if tight:
         return "".join(
-            inline_html(b.inlines) if isinstance(b, Paragraph) else block_html(b) for b in blocks
+            inline_html(b.inlines) if isinstance(b, Paragraph) else block_html(b, top)
+            for b in blocks
         )
-    return blocks_html(blocks)
+    return blocks_html(blocks, top)
 
 
 def _cell(tag: str, inlines, align: str) -> str:
@@ -93,8 +97,8 @@ def _table_html(table: Table) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def blocks_html(blocks: tuple[Block, ...]) -> str:
-    return "".join(block_html(block) for block in blocks)
+def blocks_html(blocks: tuple[Block, ...], top: int = 1) -> str:
+    return "".join(block_html(block, top) for block in blocks)
 
 
 def footnotes_html(footnotes: tuple[Footnote, ...]) -> str:
@@ -112,5 +116,6 @@ def body_html(blocks: tuple[Block, ...], footnotes: tuple[Footnote, ...]) -> Mar
     """The statement's body (without its title) as safe HTML."""
     from .markdown import sanitise
 
+    top = top_heading_level(blocks)
     # Every text was escaped above and nh3 cleans the whole once more.
-    return Markup(sanitise(blocks_html(blocks) + footnotes_html(footnotes)))  # noqa: S704
+    return Markup(sanitise(blocks_html(blocks, top) + footnotes_html(footnotes)))  # noqa: S704

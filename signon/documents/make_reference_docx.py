@@ -10,12 +10,21 @@ under the same name. The styles it relies on are listed in `STYLES_USED`.
 
 It starts from python-docx's own default template, which already holds Word's
 built-in styles (Title, Heading 1-9, List Bullet, List Number, Quote, Table Grid),
-and changes them: A4 paper, theme fonts replaced by named ones that cover Latin,
-Cyrillic and Greek (DejaVu) plus an Arabic-capable complex-script font (Noto
-Naskh Arabic), decimal list numbering at every level, and the few styles Word
-lacks (Signatory, Fingerprint, Note Text...). The font table describes each font
-(family, PANOSE, Unicode ranges, read from the fonts themselves) so that Word
-substitutes a similar installed font where one is missing.
+and changes them: A4 paper, decimal list numbering at every level, and the few
+styles Word lacks (Signatory, Fingerprint, Note Text...).
+
+The design is the PDF's (templates/documents/print.css): one serif family, headings
+in its bold at the PDF's sizes, the date in grey under the title, the short title
+as a running header from page 2, "page N of M" at the foot, the fingerprint line
+in small grey print at the end, text set ragged right. The faces differ on
+purpose: the PDF embeds the Debian fonts it was made with, while a DOCX is set
+in whatever its reader has installed, so it names fonts Word has on Windows and
+macOS alike, each covering the scripts signon's languages use: Cambria (Latin,
+Greek, Cyrillic) for text and headings, Times New Roman for complex scripts
+(Arabic, Hebrew), Courier New for code. A font named
+but missing would be silently replaced by the reader's Word, and a comms team's
+copy would change face. The font table describes each font (family, PANOSE,
+Unicode and code page ranges, as Word itself writes them) for readers without it.
 """
 
 from __future__ import annotations
@@ -37,14 +46,16 @@ from docx.shared import Mm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "templates" / "documents" / "reference.docx"
 
-BODY_FONT = "DejaVu Serif"
-HEADING_FONT = "DejaVu Sans"
-CODE_FONT = "DejaVu Sans Mono"
-COMPLEX_SCRIPT_FONT = "Noto Naskh Arabic"  # Arabic, Persian, Urdu, Pashto; Hebrew falls back
+BODY_FONT = "Cambria"
+HEADING_FONT = BODY_FONT  # one family, headings in its bold, as in the PDF
+CODE_FONT = "Courier New"
+COMPLEX_SCRIPT_FONT = "Times New Roman"  # Arabic, Persian, Urdu, Hebrew on Windows and macOS
 
-INK = RGBColor(0x1B, 0x1F, 0x24)
-ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
-MUTED = RGBColor(0x5A, 0x63, 0x70)
+# The PDF's colours (print.css): text #111, date #444, small print #555.
+INK = RGBColor(0x11, 0x11, 0x11)
+DATE = RGBColor(0x44, 0x44, 0x44)
+MUTED = RGBColor(0x55, 0x55, 0x55)
+RULE = RGBColor(0x99, 0x99, 0x99)
 LINK = RGBColor(0x05, 0x63, 0xC1)
 
 # Styles render_docx asks for by name (Word's built-in names where Word has one).
@@ -54,21 +65,23 @@ STYLES_USED = (
     "List Number", "List Number 2", "List Number 3",
     "List Continue", "List Continue 2", "List Continue 3",
     "Quote", "Code Block", "Table Grid", "Note Text", "Signatories Intro", "Signatory",
-    "Anonymous Signatories", "Fingerprint",
+    "Anonymous Signatories", "List Updated", "Fingerprint", "Header", "Footer",
     "Hyperlink", "Code", "Note Reference", "Signatory Country",
 )  # fmt: skip
 
-# name, family, pitch, PANOSE, usb0-3, csb0-1: from each font's OS/2 table.
+# name, family, pitch, PANOSE, usb0-3, csb0-1: as Word writes them for these fonts.
 FONTS = (
-    (BODY_FONT, "roman", "variable", "02060603050605020204",
-     ("E50006FF", "5200F9FB", "0A040020", "00000000"), ("6000009F", "DFD70000")),
-    (HEADING_FONT, "swiss", "variable", "020B0603030804020204",
-     ("E7006EFF", "D200FDFF", "0A246029", "0400200C"), ("600001FF", "DFFF0000")),
-    (CODE_FONT, "modern", "fixed", "020B0609030804020204",
-     ("E70026FF", "D200F9FB", "02000028", "00000000"), ("600001DF", "FFDF0000")),
-    (COMPLEX_SCRIPT_FONT, "roman", "variable", "020B0502040504020204",
-     ("80002003", "80002000", "00000008", "00000000"), ("00000040", "00000000")),
+    (BODY_FONT, "roman", "variable", "02040503050406030204",
+     ("E00002FF", "400004FF", "00000000", "00000000"), ("0000019F", "00000000")),
+    (CODE_FONT, "modern", "fixed", "02070309020205020404",
+     ("E0002AFF", "C0007843", "00000009", "00000000"), ("000001FF", "00000000")),
+    (COMPLEX_SCRIPT_FONT, "roman", "variable", "02020603050405020304",
+     ("E0002AFF", "C0007841", "00000009", "00000000"), ("000001FF", "00000000")),
 )  # fmt: skip
+
+# The PDF's sizes in points (print.css): title, then body headings by level.
+TITLE_SIZE = 18
+HEADING_SIZES = (13, 11.5, 10.5)
 
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 BULLETS = ("•", "◦", "▪")
@@ -105,22 +118,31 @@ def _drop_leftovers(word) -> None:
 def _page(word) -> None:
     for section in word.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(25)
-        section.top_margin, section.bottom_margin = Mm(22), Mm(22)
-        section.header_distance = section.footer_distance = Mm(10)
+        # The PDF's margins (print.css @page).
+        section.left_margin = section.right_margin = Mm(22)
+        section.top_margin, section.bottom_margin = Mm(24), Mm(24)
+        section.header_distance = section.footer_distance = Mm(12)
 
 
 def _fonts(word) -> None:
-    """Named fonts instead of the theme's (Calibri/Cambria cover no Arabic)."""
+    """Named fonts instead of the theme's: a theme font follows the reader's
+    Office theme, and its complex-script face is none at all."""
     styles = word.styles.element
-    for fonts in styles.iter(qn("w:rFonts")):
+    for fonts in list(styles.iter(qn("w:rFonts"))):
         for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             fonts.attrib.pop(qn(attribute), None)
+        # The default template's own monospace styles name "Courier", which
+        # Windows lacks; every style names one of FONTS or inherits the default.
+        for attribute in ("w:ascii", "w:hAnsi"):
+            if fonts.get(qn(attribute)) == "Courier":
+                fonts.set(qn(attribute), CODE_FONT)
     defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     fonts = defaults.find(qn("w:rFonts"))
     fonts.set(qn("w:ascii"), BODY_FONT)
     fonts.set(qn("w:hAnsi"), BODY_FONT)
     fonts.set(qn("w:cs"), COMPLEX_SCRIPT_FONT)
+    for emptied in [f for f in styles.iter(qn("w:rFonts")) if not f.attrib]:
+        emptied.getparent().remove(emptied)  # it only named theme fonts
     language = defaults.find(qn("w:lang"))
     language.set(qn("w:val"), "en-GB")
     for size in ("w:sz", "w:szCs"):
@@ -208,55 +230,42 @@ def _font(style, *, name=None, size=None, bold=None, italic=None, color=None) ->
 
 def _restyle(word) -> None:
     styles = word.styles
-    for name, size, before, after in (
-        ("Title", 22, 0, 120),
-        ("Heading 1", 14, 360, 120),
-        ("Heading 2", 12, 280, 80),
-        ("Heading 3", 11, 240, 60),
-    ):
+    # (style, size, space before, space after in twentieths of a point): the PDF's
+    # h1 (the title), h2, h3 and h4-h6, since a body's "##" is Heading 1 here.
+    sizes = [("Title", TITLE_SIZE, 0, 80)]
+    sizes += [("Heading 1", HEADING_SIZES[0], 340, 100), ("Heading 2", HEADING_SIZES[1], 250, 70)]
+    sizes += [(f"Heading {n}", HEADING_SIZES[2], 210, 60) for n in range(3, 10)]
+    for name, size, before, after in sizes:
         for style_name in (name, f"{name} Char"):
-            _font(styles[style_name], name=HEADING_FONT, size=size, bold=True, color=ACCENT)
+            if style_name in styles:
+                _font(styles[style_name], name=HEADING_FONT, size=size, bold=True, color=INK)
+                styles[style_name].font.italic = False
         paragraph = styles[name].paragraph_format
         paragraph.space_before, paragraph.space_after = Pt(before / 20), Pt(after / 20)
         paragraph.keep_with_next = True
-    _border(styles["Title"], "bottom", size=8, space=6)
+    _drop_borders(styles["Title"])
     for style_name in ("Quote", "Quote Char"):
-        _font(styles[style_name], italic=True, color=INK)
+        _font(styles[style_name], italic=True, color=RGBColor(0x33, 0x33, 0x33))
     quote = styles["Quote"].paragraph_format
-    quote.left_indent = quote.right_indent = Mm(10)
-    _border(styles["Quote"], "left", size=12, space=8)
+    quote.left_indent = quote.right_indent = Pt(16)  # the PDF's 1.5em
     _font(styles["Normal"], color=INK)
     first_row = (
         f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
         "<w:rPr><w:b/><w:bCs/></w:rPr>"
-        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E8EDF3"/></w:tcPr></w:tblStylePr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="EEEEEE"/></w:tcPr></w:tblStylePr>'
     )
     styles["Table Grid"].element.append(parse_xml(first_row))
+    for border in styles["Table Grid"].element.iter():
+        if border.get(qn("w:val")) == "single":
+            border.set(qn("w:color"), str(RULE))
 
 
-def _border(style, side: str, *, size: int, space: int) -> None:
-    paragraph = style.element.get_or_add_pPr()
-    borders = paragraph.find(qn("w:pBdr"))
-    if borders is None:
-        borders = parse_xml(f"<w:pBdr {nsdecls('w')}/>")
-        # w:pBdr follows w:numPr and the keep/page properties, precedes w:spacing.
-        successor = next(
-            (paragraph.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
-             if paragraph.find(qn(t)) is not None),
-            None,
-        )  # fmt: skip
-        if successor is None:
-            paragraph.append(borders)
-        else:
-            successor.addprevious(borders)
-    for old in borders.findall(qn(f"w:{side}")):
-        borders.remove(old)
-    borders.append(
-        parse_xml(
-            f'<w:{side} {nsdecls("w")} w:val="single" w:sz="{size}" w:space="{space}" '
-            f'w:color="{ACCENT}"/>'
-        )
-    )
+def _drop_borders(style) -> None:
+    """No rule under the title: the PDF has none."""
+    properties = style.element.pPr
+    if properties is not None:
+        for borders in properties.findall(qn("w:pBdr")):
+            properties.remove(borders)
 
 
 def _add_styles(word) -> None:
@@ -275,8 +284,8 @@ def _add_styles(word) -> None:
         return style
 
     date = paragraph("Date", next_style="Normal", builtin=True)
-    _font(date, color=MUTED)
-    date.paragraph_format.space_after = Pt(18)
+    _font(date, color=DATE)
+    date.paragraph_format.space_after = Pt(15)  # the PDF's title block: 1.4em
 
     code_block = paragraph("Code Block")
     _font(code_block, name=CODE_FONT, size=9)
@@ -292,24 +301,36 @@ def _add_styles(word) -> None:
     _font(note_text, size=9)
     note_text.paragraph_format.space_after = Pt(4)
 
+    # As the PDF's list: no bullets, a long entry's second line standing in, never
+    # split across pages; the intro in bold.
     signatory = paragraph("Signatory")
-    signatory.paragraph_format.space_after = Pt(3)
-    _set_numbering(signatory, 1, 0)
+    signatory.paragraph_format.space_after = Pt(2.5)
+    signatory.paragraph_format.left_indent = Pt(12.5)
+    signatory.paragraph_format.first_line_indent = Pt(-12.5)
+    signatory.paragraph_format.keep_together = True
 
     intro = paragraph("Signatories Intro", next_style="Signatory")
-    intro.paragraph_format.space_before = Pt(18)
+    _font(intro, bold=True)
+    intro.paragraph_format.space_before = Pt(17)  # the PDF's 1.6em
     intro.paragraph_format.keep_with_next = True
 
     anonymous = paragraph("Anonymous Signatories", next_style="Normal")
     _font(anonymous, italic=True)
     anonymous.paragraph_format.space_before = Pt(6)
 
+    updated = paragraph("List Updated", next_style="Normal")
+    _font(updated, italic=True)
+
     fingerprint = paragraph("Fingerprint", next_style="Normal")
-    _font(fingerprint, name=HEADING_FONT, size=7.5, color=MUTED)
-    fingerprint.paragraph_format.space_before = Pt(18)
+    _font(fingerprint, size=7, color=MUTED)
+    fingerprint.paragraph_format.space_before = Pt(14)  # the PDF's 2em of 7 pt
+
+    running = styles["Header"]
+    _font(running, size=8, color=MUTED)
+    running.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     hyperlink = character("Hyperlink", builtin=True)
-    hyperlink.font.color.rgb = LINK
+    hyperlink.font.color.rgb = INK  # the PDF's links: the text's colour, underlined
     hyperlink.font.underline = WD_UNDERLINE.SINGLE
     hyperlink.unhide_when_used = True
     hyperlink.priority = 99
@@ -321,19 +342,31 @@ def _add_styles(word) -> None:
 
 
 def _footer(word) -> None:
-    """The page number, centred."""
+    """As the PDF: "page N of M" centred at the foot of every page, and a running
+    header (the statement's short title, which render_docx writes into its empty
+    paragraph) on every page but the first, where the title stands."""
+    _font(word.styles["Footer"], size=8, color=MUTED)
     for section in word.sections:
-        footer = section.footer
-        footer.is_linked_to_previous = False
-        paragraph = footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph._p.append(
-            parse_xml(
-                f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE ">'
-                "<w:r><w:rPr><w:noProof/></w:rPr><w:t>1</w:t></w:r></w:fldSimple>"
-            )
-        )
-        _font(word.styles["Footer"], name=HEADING_FONT, size=8, color=MUTED)
+        section.different_first_page_header_footer = True
+        for footer in (section.footer, section.first_page_footer):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            paragraph.style = word.styles["Footer"]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run("page ")
+            paragraph._p.append(_field("PAGE"))
+            paragraph.add_run(" of ")
+            paragraph._p.append(_field("NUMPAGES"))
+        for header in (section.header, section.first_page_header):
+            header.is_linked_to_previous = False
+            header.paragraphs[0].style = word.styles["Header"]
+
+
+def _field(instruction: str):
+    return parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} ">'
+        "<w:r><w:rPr><w:noProof/></w:rPr><w:t>1</w:t></w:r></w:fldSimple>"
+    )
 
 
 def _properties(word) -> None:

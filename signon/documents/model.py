@@ -113,7 +113,8 @@ class Document:
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...]
     signatories: SignatorySection
-    date: str = ""  # ISO date
+    date: str = ""  # ISO date: the publication day, or the planned one (date_planned)
+    date_planned: bool = False  # not yet published: `date` is the day planned for it
     version_number: int = 0
     sha256: str = ""
     author: str = ""  # the lead organisations, for the PDF metadata
@@ -152,6 +153,7 @@ def build_document(
     language: str,
     signatories: SignatorySection,
     date: str = "",
+    date_planned: bool = False,
     version_number: int = 0,
     sha256: str = "",
     author: str = "",
@@ -166,6 +168,7 @@ def build_document(
         footnotes=footnotes,
         signatories=signatories,
         date=date,
+        date_planned=date_planned,
         version_number=version_number,
         sha256=sha256,
         author=author,
@@ -297,6 +300,20 @@ def _alignment(style: str) -> str:
         if f"text-align:{value}" in style.replace(" ", ""):
             return value
     return ""
+
+
+def top_heading_level(blocks) -> int:
+    """The shallowest heading level in the body (quotes included), 1 if none: it
+    prints as the first level under the title in every view."""
+    return min(_heading_levels(blocks), default=1)
+
+
+def _heading_levels(blocks):
+    for block in blocks:
+        if isinstance(block, Heading):
+            yield block.level
+        elif isinstance(block, Quote):
+            yield from _heading_levels(block.blocks)
 
 
 def plain_text(inlines) -> str:

@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from .. import ROOT
 from .html import body_html
+from .labels import date_line, fingerprint_line, list_updated_line
 from .model import Document
 
 TEMPLATES = ROOT / "templates"
@@ -45,20 +46,6 @@ PAGE_SIZES = ("A4", "Letter")
 TWO_COLUMNS_OVER = 20  # a list of more names than this is set in two columns
 DEFAULT_SECONDS = 60.0
 LOGGER = logging.getLogger(__name__)
-
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
-}
-DATE_PATTERNS = {
-    "en": "{d} {m} {y}",
-    "fr": "{d} {m} {y}",
-    "es": "{d} de {m} de {y}",
-    "ru": "{d} {m} {y} г.",
-}
 
 
 class RenderError(RuntimeError):
@@ -131,20 +118,6 @@ def _stylesheet() -> Markup:
     return Markup(STYLESHEET.read_text(encoding="utf-8"))  # noqa: S704
 
 
-def long_date(iso: str, language: str) -> str:
-    """'20 November 2026' in en, fr, es and ru; the ISO date in other languages."""
-    try:
-        day = dt.date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    base = language.split("-")[0]
-    if base not in MONTHS:
-        return day.isoformat()
-    month = MONTHS[base].split()[day.month - 1]
-    number = "1er" if base == "fr" and day.day == 1 else day.day
-    return DATE_PATTERNS[base].format(d=number, m=month, y=day.year)
-
-
 def statement_html(document: Document, *, page_size: str = "A4") -> str:
     """The print HTML of a statement: the one template, escaped, with our CSS."""
     if page_size not in PAGE_SIZES:
@@ -161,8 +134,9 @@ def statement_html(document: Document, *, page_size: str = "A4") -> str:
             page_size=page_size,
             created=created,
             modified=document.list_updated,
-            date_text=long_date(document.date, document.language) if document.date else "",
-            updated_text=long_date(document.list_updated, document.language),
+            date_text=date_line(document),
+            updated_text=list_updated_line(document),
+            fingerprint_text=fingerprint_line(document),
             two_columns_over=TWO_COLUMNS_OVER,
         )
     )

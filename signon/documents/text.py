@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .labels import date_line, fingerprint_line, list_updated_line
 from .model import (
     Block,
     CodeBlock,
@@ -28,32 +29,12 @@ from .model import (
     Table,
     Text,
 )
-from .pdf import long_date
 from .signatories import Signatory, SignatorySection
 
 
 def signatory_line(signatory: Signatory) -> str:
     """One entry as the list prints it: `Name (ACRONYM), note (Country)`."""
     return signatory.display + (f" ({signatory.country})" if signatory.country else "")
-
-
-def fingerprint_line(document: Document) -> str:
-    """The line the PDF ends with, plus the whole SHA-256: which text this is."""
-    return (
-        f"Text version {document.version_number} · fingerprint {document.fingerprint} "
-        f"(SHA-256 {document.sha256})"
-    )
-
-
-def date_line(document: Document) -> str:
-    """The date as the PDF prints it ('20 November 2026')."""
-    return long_date(document.date, document.language) if document.date else ""
-
-
-def list_updated_line(document: Document) -> str:
-    if not document.list_updated:
-        return ""
-    return f"List updated on {long_date(document.list_updated, document.language)}."
 
 
 # Markdown -------------------------------------------------------------------

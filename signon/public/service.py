@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import abort, current_app
 from sqlalchemy import bindparam, select
 
-from ..documents.build import document_for_statement
+from ..documents.build import document_for_statement, planned_date
 from ..documents.cache import cached_render, stored_path
 from ..documents.model import Document
 from ..extensions import db
@@ -63,6 +63,7 @@ _IDENTITY_ROW = select(
     Statement.list_revision,
     Statement.language,
     Statement.date,
+    Statement.time_zone,
     Statement.signatories_intro,
     Statement.signatory_order,
 ).where(Statement.slug == bindparam("slug"))
@@ -108,7 +109,7 @@ def statement_identity(statement: Statement) -> dict:
         "version": statement.current_version_id,
         "list_revision": statement.list_revision,
         "language": statement.language,
-        "date": statement.date,
+        "date": planned_date(statement),  # today's, when no date is planned
         "intro": statement.signatories_intro,
         "order": statement.signatory_order.value,
         "author": current_app.config.get("DOCUMENT_AUTHOR", ""),

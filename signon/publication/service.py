@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit import record
+from ..documents.build import publication_date
 from ..documents.cache import RenderFailed
 from ..documents.files import write_atomically
 from ..documents.model import Document, build_document
@@ -35,13 +36,16 @@ from ..models import utcnow
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
-from ..statements.lifecycle import LATEST_DEADLINE, LifecycleError, settle_status, zone
+from ..statements.lifecycle import LATEST_DEADLINE, settle_status
 from ..statements.models import Statement, Status, Version
+from ..times import local_day
 from .models import Edition
 
 EDITIONS_FOLDER = "editions"
 FILE_KINDS = ("pdf", "docx")  # what every edition keeps; the PDF on A4
-SNAPSHOT_FORMAT = 1
+# 2: the snapshot's "date" is the statement's own date only (or ""); the printed
+# date is then the day of publication (`printed_date`). 1: the date as frozen.
+SNAPSHOT_FORMAT = 2
 ENTRY_FIELDS = ("name", "acronym", "country", "note", "kind")
 
 
@@ -114,7 +118,7 @@ def _live_snapshot(statement: Statement, version: Version) -> dict:
         "format": SNAPSHOT_FORMAT,
         "language": statement.language,
         "order": statement.signatory_order.value,
-        "date": statement.date or version.created_at.date().isoformat(),
+        "date": statement.date or "",
         "author": current_app.config.get("DOCUMENT_AUTHOR", ""),
         "section": section_snapshot(final_section(statement)),
     }
@@ -122,16 +126,33 @@ def _live_snapshot(statement: Statement, version: Version) -> dict:
 
 def edition_date(edition: Edition) -> date:
     """The day the edition was made, in its statement's time zone."""
-    try:
-        local = zone(edition.statement.time_zone)
-    except LifecycleError:
-        local = UTC
-    return edition.created_at.astimezone(local).date()
+    return local_day(edition.created_at, edition.statement.time_zone)
 
 
-def edition_document(edition: Edition) -> Document:
-    """What an edition prints: its version's text and its snapshot's list. Editions
-    after the first say "List updated on" their date."""
+def made_public_at(statement: Statement) -> datetime | None:
+    """When the public first sees (or saw) the statement: the embargo's end when
+    publication was scheduled, else the moment it was published."""
+    return statement.embargo_until or statement.published_at
+
+
+def printed_date(edition: Edition, published: datetime | None = None) -> str:
+    """The ISO date every edition of a statement prints: the statement's own date
+    as frozen at publication, else the day the statement became public in its
+    time zone (an embargoed statement: the embargo's day, which follows the
+    embargo if it moves). `published` stands in for the statement's own times
+    while it is being published."""
+    snapshot = edition.snapshot
+    if snapshot.get("format", 1) < 2:
+        return snapshot["date"]  # frozen whole by an earlier signon
+    statement = edition.statement
+    moment = published or made_public_at(statement) or edition.created_at
+    return publication_date(snapshot["date"], statement.time_zone, moment)
+
+
+def edition_document(edition: Edition, *, published: datetime | None = None) -> Document:
+    """What an edition prints: its version's text and its snapshot's list, dated
+    with the publication date (`printed_date`). Editions after the first say
+    "List updated on" their date."""
     snapshot = edition.snapshot
     version = edition.version
     return build_document(
@@ -139,7 +160,7 @@ def edition_document(edition: Edition) -> Document:
         body=version.body,
         language=snapshot["language"],
         signatories=section_from_snapshot(snapshot["section"]),
-        date=snapshot["date"],
+        date=printed_date(edition, published),
         version_number=version.number,
         sha256=version.sha256,
         author=snapshot["author"],
@@ -148,20 +169,21 @@ def edition_document(edition: Edition) -> Document:
 
 
 # Files --------------------------------------------------------------------------
-def edition_path(edition: Edition, kind: str) -> Path:
+def edition_path(edition: Edition, kind: str, *, published: datetime | None = None) -> Path:
     """Where an edition's file lives. The name carries a digest of what shapes the
     file, so a file left by a publication that was rolled back is never served
-    for another edition."""
-    material = json.dumps(
-        {
-            "number": edition.number,
-            "sha256": edition.version.sha256,
-            "title": edition.version.title,
-            "snapshot": edition.snapshot,
-            "list_updated": edition_date(edition).isoformat() if edition.number > 1 else "",
-        },
-        sort_keys=True,
-    )
+    for another edition, and a moved embargo (another printed date) makes new files."""
+    shaping = {
+        "number": edition.number,
+        "sha256": edition.version.sha256,
+        "title": edition.version.title,
+        "snapshot": edition.snapshot,
+        "list_updated": edition_date(edition).isoformat() if edition.number > 1 else "",
+    }
+    if edition.snapshot.get("format", 1) >= 2:
+        # (An older snapshot froze its date: its files keep their names.)
+        shaping["date"] = printed_date(edition, published)
+    material = json.dumps(shaping, sort_keys=True)
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
     folder = Path(current_app.instance_path) / EDITIONS_FOLDER / str(edition.statement_id)
     return folder / f"{edition.number}-{digest}.{kind}"
@@ -187,9 +209,9 @@ def _render(kind: str, document: Document) -> bytes:
     return data
 
 
-def _write(edition: Edition, files: dict[str, bytes]) -> None:
+def _write(edition: Edition, files: dict[str, bytes], published: datetime | None = None) -> None:
     for kind, data in files.items():
-        path = edition_path(edition, kind)
+        path = edition_path(edition, kind, published=published)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
 
@@ -313,10 +335,13 @@ def publish(statement: Statement, actor: str, embargo_until: datetime | None = N
     )
     # Not yet in the session: if a file fails, there is nothing to take back.
     edition.statement, edition.version = statement, version
-    document = edition_document(edition)
+    # The statement's times are set only once the files exist; meanwhile the
+    # moment it will become public dates them.
+    published = embargo_until or now
+    document = edition_document(edition, published=published)
     try:
         files = {kind: _render(kind, document) for kind in FILE_KINDS}
-        _write(edition, files)
+        _write(edition, files, published)
     except (RenderFailed, OSError) as error:
         current_app.logger.error("Publishing %s failed: %s", statement.slug, error)
         raise FilesFailed(

@@ -31,8 +31,9 @@ from ..documents.cache import RenderFailed
 from ..errors import error_page
 from ..extensions import db
 from ..public.service import public_statement
-from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now, zone
+from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now
 from ..statements.models import Status
+from ..times import team_time
 from .forms import PublishForm
 from .models import Edition
 from .service import (
@@ -59,10 +60,8 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _local(value: datetime | None, time_zone: str) -> str:
-    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03 CEST'."""
-    if value is None:
-        return ""
-    return value.astimezone(zone(time_zone)).strftime("%-d %b %Y, %H:%M %Z")
+    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03 (Europe/Paris)'."""
+    return team_time(value, time_zone)
 
 
 def _embargo(form: PublishForm, time_zone: str) -> datetime | None:

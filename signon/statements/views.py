@@ -21,7 +21,8 @@ from ..signatures.consent import (
 )
 from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
-from .diff import diff_html, diff_stats, word_diff
+from .changes import changes_between, draft_changes
+from .diff_render import changes_view
 from .files import dump_statement_file
 from .forms import EditForm, OpenForm, ReopenForm, StatementForm
 from .lifecycle import (
@@ -129,13 +130,15 @@ def edit(slug: str):
     )
     changes = None
     if request.method == "POST" and (form.preview.data or ask_kind):
-        pieces = word_diff(baseline.body, form.body.data or "")
-        changes = {
-            "html": diff_html(pieces),
-            "title_html": diff_html(word_diff(baseline.title, form.title.data or "")),
-            "title_changed": baseline.title != (form.title.data or ""),
-            **diff_stats(pieces),
-        }
+        changes = changes_view(
+            draft_changes(
+                baseline,
+                statement.current_version,
+                title=form.title.data or "",
+                body=form.body.data or "",
+                note=form.note.data or "",
+            )
+        )
     preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
     return render_template(
         "statements/edit.html",
@@ -226,8 +229,6 @@ def diff(slug: str):
     old, new = version_by_number(statement, old_number), version_by_number(statement, new_number)
     if old is None or new is None:
         abort(404)
-    title_pieces = word_diff(old.title, new.title)
-    pieces = word_diff(old.body, new.body)
     versions = db.session.scalars(
         select(Version.number).where(Version.statement_id == statement.id).order_by(Version.number)
     ).all()
@@ -237,10 +238,8 @@ def diff(slug: str):
         old=old,
         new=new,
         versions=versions,
-        title_html=diff_html(title_pieces),
-        title_changed=old.title != new.title,
-        body_html=diff_html(pieces),
-        stats=diff_stats(pieces),
+        changes=changes_view(changes_between(old, new)),
+        html=render_html(new.body),
     )
 
 

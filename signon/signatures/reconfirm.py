@@ -3,9 +3,9 @@ covers the text are asked, by email, to confirm it for the new text or withdraw.
 
 Asking, reminding and answering; who needs asking is consent.py's rule. The
 email and the page show the changed passages (with a paragraph of context and
-the editors' notes) since the version the signer consented to. Confirming names the exact version the signer was shown: if the
-text changed again meanwhile, nothing is confirmed and the page shows the newer
-changes instead.
+the editors' notes) since the version the signer consented to. Confirming names
+the exact version the signer was shown: if the text changed again meanwhile,
+nothing is confirmed and the page shows the newer changes instead.
 """
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ EMAIL_STYLES = {
 }
 
 
+MARKED = {
+    "ins": Markup("<ins{0}>{1}[+</span>{2}{1}+]</span></ins>"),
+    "del": Markup("<del{0}>{1}[-</span>{2}{1}-]</span></del>"),
+}
+
+
 def unchanged_label(count: int) -> str:
     """'… 12 unchanged paragraphs …': what a fold says."""
     return f"… {count} unchanged paragraph{'s' if count != 1 else ''} …"
@@ -47,21 +53,14 @@ def diff_html(pieces, *, email: bool = False) -> Markup:
         if op == EQUAL:
             out.append(escape(text))
             continue
-        tag, sign = ("ins", "+") if op == INSERT else ("del", "-")
-        style = Markup(f' style="{EMAIL_STYLES[tag]}"') if email else Markup("")
-        mark = (
-            Markup(f'<span style="{EMAIL_STYLES["mark"]}">')
-            if email
-            else Markup('<span class="mark">')
-        )
+        tag = "ins" if op == INSERT else "del"
+        if email:
+            attrs = Markup(' style="{}"').format(EMAIL_STYLES[tag])
+            mark = Markup('<span style="{}">').format(EMAIL_STYLES["mark"])
+        else:
+            attrs, mark = Markup(""), Markup('<span class="mark">')
         before, core, after = _edges(text)
-        out.append(
-            escape(before)
-            + Markup("<{0}{1}>{2}[{3}</span>{4}{2}{3}]</span></{0}>").format(
-                Markup(tag), style, mark, sign, core
-            )
-            + escape(after)
-        )
+        out.append(escape(before) + MARKED[tag].format(attrs, mark, core) + escape(after))
     return Markup("").join(out)
 
 
@@ -172,7 +171,6 @@ def text_diff_text(diff: TextDiff) -> str:
         out.append(("\n" if together else "\n\n") + text if out else text)
         previous = block
     return "".join(out)
-
 
 
 # What templates get ----------------------------------------------------------------

@@ -17,10 +17,10 @@ EMAIL_STYLES = {
     "ins": "background: #e3f4e8; color: #0f5c2e; text-decoration: underline;",
     "del": "background: #fbe4e4; color: #8a1c1c; text-decoration: line-through;",
     "mark": "font-family: monospace; font-size: 0.8em;",
+    # One indent for every block (a transparent bar beside unchanged ones).
     "changed": "border-left: 3px solid #0b5cad; padding-left: 0.6rem;",
-    "context": "color: #5b6470;",
+    "context": "border-left: 3px solid transparent; padding-left: 0.6rem; color: #5b6470;",
     "collapsed": "color: #5b6470; font-style: italic; margin: 0.6rem 0;",
-    "quoted": "border-left: 3px solid #dfe3e8; padding-left: 0.6rem;",
 }
 
 
@@ -88,12 +88,16 @@ def _classes(role: str, block: Block) -> str:
 
 
 def _email_style(role: str, block: Block) -> str:
-    style = EMAIL_STYLES.get(role, "")
+    parts = [EMAIL_STYLES[role], "margin-top: 0.5rem; margin-bottom: 0.5rem;"]
+    if block.kind == "item":
+        parts.append("padding-left: 2rem;")  # room for the number or bullet
+    indent = 1.2 * max(block.level - 1, 0) if block.kind != "heading" else 0.0
     if block.quoted:
-        style += " " + EMAIL_STYLES["quoted"]
-    if block.level and block.kind != "heading":
-        style += f" margin-left: {1.2 * (block.level - 1):.1f}rem;"
-    return style.strip()
+        indent += 1.0
+        parts.append("font-style: italic;")
+    if indent:
+        parts.append(f"margin-left: {indent:.1f}rem;")
+    return " ".join(parts)
 
 
 def _block_html(block: Block, content: Markup, role: str, email: bool) -> Markup:
@@ -167,7 +171,12 @@ def text_diff_text(diff: TextDiff) -> str:
         else:
             block, text = hunk.block, _block_text(hunk.block, diff_text(hunk.pieces))
         # Items of one list stay together, as the list prints.
-        together = previous and block and previous.kind == block.kind == "item"
+        together = (
+            previous is not None
+            and block is not None
+            and previous.kind == block.kind == "item"
+            and bool(previous.number) == bool(block.number)
+        )
         out.append(("\n" if together else "\n\n") + text if out else text)
         previous = block
     return "".join(out)

@@ -240,6 +240,18 @@ def test_no_markdown_markers_in_a_diff_anywhere_it_is_shown(
     assert "<strong>Our <ins" in html and "##" not in html.split("What changed", 1)[1]
 
 
+def test_history_links_each_version_to_what_changed_in_it(lead, long_statement):
+    save_substantive(lead, long_statement, ONE_WORD)
+    history = lead.get(f"/statements/{long_statement.slug}/history").get_data(as_text=True)
+
+    link = re.search(r'href="([^"]+)" aria-label="What changed in version 2"', history)
+    assert link, "no link to the changes of version 2"
+    assert 'aria-label="What changed in version 1"' not in history  # nothing before it
+    page = lead.get(html_lib.unescape(link.group(1))).get_data(as_text=True)
+    assert "Version 1 → version 2" in page
+    assert "… 13 unchanged paragraphs …" in page and NOTE in page
+
+
 # The edit page --------------------------------------------------------------------
 def test_edit_preview_shows_the_folded_changes_and_the_choice_before_the_text(
     app, lead, long_statement

@@ -335,6 +335,17 @@ def test_a_paragraph_too_changed_to_show_word_by_word_is_shown_whole_and_fast(
     assert "[-w0 w1 w2" in shown and "[+W0 w1 W2" in shown
 
 
+def test_the_repeated_words_of_the_known_slow_case_give_up_early_and_say_so():
+    # Issue 10's probe: 15.7 s with the old word diff.
+    started = time.monotonic()
+    diff = text_diff("a b " * 500, "b a c " * 500)
+
+    assert time.monotonic() - started < 2
+    assert diff.coarse
+    (change,) = [h for h in diff.hunks if isinstance(h, Changed)]
+    assert change.pieces == ((DELETE, ("a b " * 500).strip()), (INSERT, ("b a c " * 500).strip()))
+
+
 def test_the_folded_lines_in_the_text_email_read_without_colour():
     text = text_diff_text(text_diff(LONG_BODY, ONE_WORD))
 

@@ -9,8 +9,8 @@ each change as context. The result, a `TextDiff` of hunks, is the one structure 
 email, the /r/ page, the edit preview and the Changes tab render (diff_render.py).
 
 The work is bounded: common leading and trailing blocks (or words) are set aside
-before any matching, and a pair of paragraphs too large to match word by word is
-shown whole, removed then added, and says so (`coarse`).
+before any matching, and a pair of paragraphs too costly to match word by word
+(many repeated words) is shown whole, removed then added, and says so (`coarse`).
 
 `word_diff` (the title, and texts compared as lines) keeps its (op, text) pieces.
 """
@@ -38,13 +38,18 @@ from ..documents.model import (
 )
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
-TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+# A word (or a sign) with the spaces after it: half as many tokens as counting the
+# spaces apart, and no token as common as " " for the matcher to walk.
+TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+", re.UNICODE)
 CONTEXT = 1  # unchanged blocks kept on each side of a change
-# Token pairs one paragraph pair may cost to match word by word (about 700 x 700
-# words after the common start and end are set aside); beyond it, shown whole.
-WORD_BUDGET = 500_000
-# Block pairs the paragraph match may cost; beyond it the middle shows whole.
-BLOCK_BUDGET = 4_000_000
+# difflib's matcher walks, for each item of one side, every equal item of the
+# other, once per match it finds: text with few repeats costs little, "a b a b ..."
+# or a paragraph rewritten word for word a great deal. That walk is counted (see
+# _BoundedMatcher) and capped per paragraph pair, for the whole diff and for the
+# blocks; beyond the cap a paragraph is shown whole, removed then added.
+WORD_BUDGET = 1_000_000  # steps; a few million run in a second
+TOTAL_WORD_BUDGET = 3_000_000
+BLOCK_BUDGET = 2_000_000
 PAIRING_BUDGET = 400  # block pairs scored to pair up paragraphs in a changed run
 
 
@@ -192,30 +197,57 @@ def _common_ends(a: list, b: list) -> tuple[int, int]:
     return start, end
 
 
-def _opcodes(a: list, b: list, budget: int) -> list[tuple[str, int, int, int, int]] | None:
+class _OverBudget(Exception):
+    pass
+
+
+class _BoundedMatcher(SequenceMatcher):
+    """difflib's matcher, stopped once it has walked `budget[0]` steps."""
+
+    def __init__(self, a: list, b: list, budget: list[int]):
+        self.budget = budget
+        super().__init__(None, a, b, autojunk=False)
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        positions = self.b2j.get
+        # The loop below walks, for each a[i], b's positions of it up to bhi.
+        self.budget[0] -= (ahi - alo) + sum(len(positions(x, ())) for x in self.a[alo:ahi])
+        if self.budget[0] < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _opcodes(a: list, b: list, budget: list[int]) -> list[tuple[str, int, int, int, int]] | None:
     """difflib's opcodes for a and b, the shared ends set aside first; None when
-    the middle is too large to match within the budget."""
+    matching the middle would take more steps than `budget[0]` (which it spends)."""
     start, end = _common_ends(a, b)
     middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
     codes: list[tuple[str, int, int, int, int]] = []
     if start:
         codes.append(("equal", 0, start, 0, start))
-    if middle_a or middle_b:
-        if len(middle_a) * len(middle_b) > budget:
+    if middle_a and middle_b:
+        try:
+            found = _BoundedMatcher(middle_a, middle_b, budget).get_opcodes()
+        except _OverBudget:
             return None
-        for op, i1, i2, j1, j2 in SequenceMatcher(
-            None, middle_a, middle_b, autojunk=False
-        ).get_opcodes():
+        for op, i1, i2, j1, j2 in found:
             codes.append((op, i1 + start, i2 + start, j1 + start, j2 + start))
+    elif middle_a or middle_b:
+        op = "delete" if middle_a else "insert"
+        codes.append((op, start, len(a) - end, start, len(b) - end))
     if end:
         codes.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
     return codes
 
 
-def _word_pieces(old: str, new: str) -> tuple[list[tuple[str, str]], bool]:
-    """Word pieces turning old into new, and whether they are word by word."""
+def _word_pieces(old: str, new: str, budget: list[int]) -> tuple[list[tuple[str, str]], bool]:
+    """Word pieces turning old into new, and whether they are word by word.
+    `budget` holds what is left of the diff's total; it is spent here."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    codes = _opcodes(a, b, WORD_BUDGET)
+    allowed = [min(WORD_BUDGET, budget[0])]
+    codes = _opcodes(a, b, allowed)
+    budget[0] -= min(WORD_BUDGET, budget[0]) - allowed[0]
     if codes is None:
         return [(DELETE, old), (INSERT, new)], False
     pieces = []
@@ -223,11 +255,18 @@ def _word_pieces(old: str, new: str) -> tuple[list[tuple[str, str]], bool]:
         if op == "equal":
             pieces.append((EQUAL, "".join(a[i1:i2])))
             continue
-        if op in ("delete", "replace"):
-            pieces.append((DELETE, "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            pieces.append((INSERT, "".join(b[j1:j2])))
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        # The spaces both sides end with are not part of the change.
+        space = _common_space(removed, added) if op == "replace" else ""
+        if space:
+            removed, added = removed[: -len(space)], added[: -len(space)]
+        pieces.extend([(DELETE, removed), (INSERT, added), (EQUAL, space)])
     return _merge(pieces), True
+
+
+def _common_space(a: str, b: str) -> str:
+    space_a, space_b = a[len(a.rstrip()) :], b[len(b.rstrip()) :]
+    return space_a if space_a == space_b else ""
 
 
 def _similar(a: Block, b: Block) -> float:
@@ -272,12 +311,12 @@ def _pairs(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block
     return out
 
 
-def _changed(old: Block | None, new: Block | None) -> Changed:
+def _changed(old: Block | None, new: Block | None, budget: list[int]) -> Changed:
     if old is None:
         return Changed(None, new, ((INSERT, new.text),) if new.text else ())
     if new is None:
         return Changed(old, None, ((DELETE, old.text),) if old.text else ())
-    pieces, word_by_word = _word_pieces(old.text, new.text)
+    pieces, word_by_word = _word_pieces(old.text, new.text, budget)
     return Changed(old, new, tuple(pieces), word_by_word)
 
 
@@ -310,7 +349,7 @@ def text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
 @lru_cache(maxsize=32)
 def _text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
     old, new = blocks_of(old_markdown), blocks_of(new_markdown)
-    codes = _opcodes([_key(b) for b in old], [_key(b) for b in new], BLOCK_BUDGET)
+    codes = _opcodes([_key(b) for b in old], [_key(b) for b in new], [BLOCK_BUDGET])
     if codes is None:  # too many blocks to match: everything between the shared ends
         start, end = _common_ends([_key(b) for b in old], [_key(b) for b in new])
         codes = [("equal", 0, start, 0, start)] if start else []
@@ -318,12 +357,13 @@ def _text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
         if end:
             codes.append(("equal", len(old) - end, len(old), len(new) - end, len(new)))
     hunks: list[Hunk] = []
+    budget = [TOTAL_WORD_BUDGET]
     for index, (op, i1, i2, j1, j2) in enumerate(codes):
         if op == "equal":
             first, last = index == 0, index == len(codes) - 1
             hunks.extend(_fold(old[i1:i2], first=first, last=last))
         else:
-            hunks.extend(_changed(o, n) for o, n in _pairs(old[i1:i2], new[j1:j2]))
+            hunks.extend(_changed(o, n, budget) for o, n in _pairs(old[i1:i2], new[j1:j2]))
     if not any(isinstance(h, Changed) for h in hunks):
         hunks = [Collapsed(len(new))] if new else []
     changes = [p for h in hunks if isinstance(h, Changed) for p in h.pieces]
@@ -344,7 +384,9 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         elif op == "insert":
             pieces.append((INSERT, "".join(new_lines[j1:j2])))
         else:
-            words, _ = _word_pieces("".join(old_lines[i1:i2]), "".join(new_lines[j1:j2]))
+            words, _ = _word_pieces(
+                "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2]), [TOTAL_WORD_BUDGET]
+            )
             pieces.extend(words)
     return _merge(pieces)
 

@@ -290,6 +290,20 @@ def test_a_save_without_a_choice_keeps_the_changes_and_the_choice_at_the_top(lea
     assert NOTE in history
 
 
+def test_a_refused_body_is_not_compared_and_nothing_is_saved(app, lead, long_statement):
+    too_long = ONE_WORD + ("More words for the record. " * 8000)
+
+    response = edit(lead, long_statement, too_long, button="preview", note=NOTE)
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The text is larger than" in page
+    assert 'class="panel changes"' not in page  # no diff of a text that cannot be saved
+    assert page.count('value="substantive"') == 1  # the choice stays in the form
+    history = lead.get(f"/statements/{long_statement.slug}/history").get_data(as_text=True)
+    assert ">v2</a>" not in history
+
+
 # The diff itself ------------------------------------------------------------------
 def test_a_paragraph_added_before_an_edited_one_is_not_taken_for_its_edit():
     old = "The authorities must release the journalists.\n\nWe stand with them.\n"

@@ -129,7 +129,8 @@ def edit(slug: str):
         statement.current_version
     )
     changes = None
-    if request.method == "POST" and (form.preview.data or ask_kind):
+    # A body the form refused (too long, control characters) is not compared.
+    if request.method == "POST" and (form.preview.data or ask_kind) and not form.body.errors:
         changes = changes_view(
             draft_changes(
                 baseline,

@@ -15,11 +15,16 @@ from __future__ import annotations
 import html as html_lib
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from signon.extensions import db
+from signon.models import utcnow
+from signon.signatures.models import Signature
 from signon.statements.diff import (
     DELETE,
     INSERT,
@@ -36,6 +41,7 @@ from .mailbox import text_of as raw_text_of
 from .public_steps import logged_in, sign_as
 from .sign_on_steps import open_for_signing
 from .support import Web
+from .test_consent import mail, press_remind, set_signature
 
 BASE = "http://signon.test"
 TITLE = "Free the Meridia Eleven"
@@ -198,6 +204,28 @@ def test_the_reconfirm_page_shows_the_note_and_the_change_then_the_buttons_then_
     assert note < change < folded < confirm < withdraw < full_text
     assert PARAGRAPHS[0] not in page[:full_text]  # folded in the diff
     assert PARAGRAPHS[0] in page[full_text:]  # and there in full below
+
+
+def test_the_reminder_a_day_later_carries_the_same_folded_change_and_note(
+    app, lead, long_statement
+):
+    save_substantive(lead, long_statement, ONE_WORD)
+    set_signature(
+        app, long_statement_signature(app), reconfirm_sent_at=utcnow() - timedelta(days=2)
+    )
+
+    shown = press_remind(lead, long_statement)
+
+    assert "Reminded 1 signer" in shown
+    (reminder,) = mail(app, kind="reconfirm_reminder")
+    assert f"Editor’s note on version 2: {NOTE}" in reminder["text"]
+    assert "… 13 unchanged paragraphs …" in reminder["text"]
+    assert "[-authorities-][+government+]" in reminder["text"]
+
+
+def long_statement_signature(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Signature.id))
 
 
 # Headings, lists, quotes and links ---------------------------------------------------

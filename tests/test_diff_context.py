@@ -356,6 +356,15 @@ def test_a_paragraph_added_before_an_edited_one_is_not_taken_for_its_edit():
     ]
 
 
+def test_a_demand_added_first_renumbers_the_rest_without_marking_them_changed():
+    old = "".join(f"{n}. Demand {n}.\n" for n in range(1, 11))
+    new = "1. Free every blogger.\n" + "".join(f"{n + 1}. Demand {n}.\n" for n in range(1, 11))
+
+    text = text_diff_text(text_diff(old, new))
+
+    assert text == "1. [+Free every blogger.+]\n2. Demand 1.\n\n… 9 unchanged paragraphs …"
+
+
 def test_a_paragraph_too_changed_to_show_word_by_word_is_shown_whole_and_fast(
     lead, create_statement
 ):

@@ -38,9 +38,7 @@ from ..documents.model import (
 )
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
-# A word (or a sign) with the spaces after it: half as many tokens as counting the
-# spaces apart, and no token as common as " " for the matcher to walk.
-TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+", re.UNICODE)
+TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 CONTEXT = 1  # unchanged blocks kept on each side of a change
 # difflib's matcher walks, for each item of one side, every equal item of the
 # other, once per match it finds: text with few repeats costs little, "a b a b ..."
@@ -51,6 +49,7 @@ WORD_BUDGET = 1_000_000  # steps; a few million run in a second
 TOTAL_WORD_BUDGET = 3_000_000
 BLOCK_BUDGET = 2_000_000
 PAIRING_BUDGET = 400  # block pairs scored to pair up paragraphs in a changed run
+PAIRING_WORDS = 20_000  # words in such a run; beyond either, paired in order
 
 
 # The structure -----------------------------------------------------------------
@@ -182,7 +181,9 @@ def blocks_of(markdown: str) -> list[Block]:
 
 # Diffing -------------------------------------------------------------------------
 def _key(block: Block) -> tuple:
-    return (block.kind, block.text, block.level, block.number, block.quoted)
+    # Not the number: an item added above renumbers the ones below without
+    # changing them (their context is shown with the new numbers).
+    return (block.kind, block.text, block.level, block.quoted)
 
 
 def _common_ends(a: list, b: list) -> tuple[int, int]:
@@ -201,12 +202,18 @@ class _OverBudget(Exception):
     pass
 
 
+def _is_space(token) -> bool:
+    return isinstance(token, str) and token.isspace()
+
+
 class _BoundedMatcher(SequenceMatcher):
     """difflib's matcher, stopped once it has walked `budget[0]` steps."""
 
     def __init__(self, a: list, b: list, budget: list[int]):
         self.budget = budget
-        super().__init__(None, a, b, autojunk=False)
+        # Spaces are never an anchor of a match (there are as many as words; the
+        # matcher would walk them all), only extend the matches beside them.
+        super().__init__(_is_space, a, b, autojunk=False)
 
     def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
         ahi = len(self.a) if ahi is None else ahi
@@ -281,24 +288,24 @@ def _pairs(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block
     """A changed run of old blocks against new ones: which old block became which
     new one, the rest removed or added. Small runs are paired by likeness (a new
     paragraph before an edited one is not taken for its edit); large ones in order."""
-    if len(old) == len(new) or len(old) * len(new) > PAIRING_BUDGET:
+    words = sum(len(b.text.split()) for b in (*old, *new))
+    if len(old) == len(new) or len(old) * len(new) > PAIRING_BUDGET or words > PAIRING_WORDS:
         paired: list[tuple[Block | None, Block | None]] = list(zip(old, new, strict=False))
         paired += [(o, None) for o in old[len(new) :]] + [(None, n) for n in new[len(old) :]]
         return paired
     # Alignment that maximises the likeness of the pairs it keeps (like sequence
     # alignment, gaps free; a pair counts only above one half).
     n, m = len(old), len(new)
+    like = [[_similar(o, b) for b in new] for o in old]
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            like = _similar(old[i], new[j])
-            take = score[i + 1][j + 1] + like if like > 0.5 else -1.0
+            take = score[i + 1][j + 1] + like[i][j] if like[i][j] > 0.5 else -1.0
             score[i][j] = max(take, score[i + 1][j], score[i][j + 1])
     out: list[tuple[Block | None, Block | None]] = []
     i = j = 0
     while i < n and j < m:
-        like = _similar(old[i], new[j])
-        if like > 0.5 and score[i][j] == score[i + 1][j + 1] + like:
+        if like[i][j] > 0.5 and score[i][j] == score[i + 1][j + 1] + like[i][j]:
             out.append((old[i], new[j]))
             i, j = i + 1, j + 1
         elif score[i][j] == score[i + 1][j]:
@@ -361,7 +368,7 @@ def _text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
     for index, (op, i1, i2, j1, j2) in enumerate(codes):
         if op == "equal":
             first, last = index == 0, index == len(codes) - 1
-            hunks.extend(_fold(old[i1:i2], first=first, last=last))
+            hunks.extend(_fold(new[j1:j2], first=first, last=last))
         else:
             hunks.extend(_changed(o, n, budget) for o, n in _pairs(old[i1:i2], new[j1:j2]))
     if not any(isinstance(h, Changed) for h in hunks):

@@ -328,8 +328,8 @@ def test_saving_without_saying_what_kind_of_change_saves_nothing(app, signed, ed
     # The changes against version 1, the text both partners signed, word by word.
     assert "Changes against version 1, the text signers consented to" in page
     assert '<del><span class="mark">[-</span>chrages<span class="mark">-]</span></del>' in page
-    assert "Compensate their families" in page.split('class="diff"', 1)[1]
-    assert "bloggers" in page.split('class="diff"', 1)[1]
+    assert "Compensate their families" in page.split('class="diff diff-blocks"', 1)[1]
+    assert "bloggers" in page.split('class="diff diff-blocks"', 1)[1]
     # The typed text comes back in the form, so nothing is lost.
     assert "3. Compensate their families." in page
     assert snapshot(app, statement) == before
@@ -384,7 +384,7 @@ def test_preview_shows_the_changes_against_the_version_most_signers_consented_to
     # so the typo fixed in version 2 is among them.
     assert "Changes against version 1, the text signers consented to" in page
     assert "(the version most signers consented to)" in page
-    changes = page.split('class="changes"', 1)[1]
+    changes = page.split('class="panel changes"', 1)[1]
     assert '<del><span class="mark">[-</span>chrages<span class="mark">-]</span></del>' in changes
     assert '<ins><span class="mark">[+</span>charges<span class="mark">+]</span></ins>' in changes
     assert "words added" in changes
@@ -444,7 +444,7 @@ def test_editor_substantive_change_asks_signers_to_reconfirm(app, client, signed
         text = message["text"]
         assert "[-chrages-][+charges+]" in text
         assert "the detained journalists [+& bloggers+]." in text  # plain text, not &amp;
-        assert "[+3. Compensate their families." in text
+        assert "3. [+Compensate their families.+]" in text
         assert re.search(rf"{re.escape(BASE)}/r/\S+", text)
     for signature_id in ids.values():
         after = facts(app, signature_id)
@@ -477,7 +477,7 @@ def test_each_signer_is_shown_the_changes_since_the_version_they_signed(app, sig
     assert "[-chrages-][+charges+]" in from_one["text"]
     assert "signed version 2 " in from_two["text"]
     assert "chrages" not in from_two["text"]
-    assert "[+3. Compensate their families." in from_two["text"]
+    assert "3. [+Compensate their families.+]" in from_two["text"]
 
 
 def test_every_public_view_lists_only_the_signers_who_confirmed(app, client, signed, editor):
@@ -910,7 +910,7 @@ def test_partner_reconfirms_a_substantive_change_from_a_real_email(
     assert message["Subject"] == f"The text you signed has changed: “{TITLE}”"
     body = text_of(message)
     assert "[-chrages-][+charges+]" in body
-    assert "[+3. Compensate their families." in body
+    assert "3. [+Compensate their families.+]" in body
     reconfirm = next(u for u in links_in(message) if u.startswith(f"{BASE}/r/"))
 
     path = reconfirm.removeprefix(BASE)

@@ -8,7 +8,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from signon.signatures.names import name_key
-from signon.statements.diff import DELETE, EQUAL, INSERT, diff_html, diff_text, word_diff
+from signon.statements.diff import DELETE, EQUAL, INSERT, word_diff
+from signon.statements.diff_render import diff_html, diff_text
 from signon.text import canonical_text, fingerprint
 
 # Text as people paste it: any characters, with every kind of line ending and

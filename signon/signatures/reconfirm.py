@@ -2,10 +2,10 @@
 covers the text are asked, by email, to confirm it for the new text or withdraw.
 
 Asking, reminding and answering; who needs asking is consent.py's rule. The
-email and the page show the word-level changes since the version the signer
-consented to. Confirming names the exact version the signer was shown: if the
-text changed again meanwhile, nothing is confirmed and the page shows the newer
-changes instead.
+email and the page show the changed passages (with a paragraph of context and
+the editors' notes) since the version the signer consented to. Confirming names
+the exact version the signer was shown: if the text changed again meanwhile,
+nothing is confirmed and the page shows the newer changes instead.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from ..audit import record, user_actor
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..models import utcnow
-from ..statements.diff import diff_stats, diff_text, word_diff
+from ..statements.changes import Changes, changes_between
+from ..statements.diff_render import changes_view
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status, Version
 from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
@@ -30,19 +31,10 @@ class ReconfirmError(ValueError):
     """A re-confirmation that cannot be made now, with a message for people."""
 
 
-def changes_since(signature: Signature, statement: Statement) -> dict:
-    """The word-level changes from the signer's version to the current one."""
-    old, new = signature.version, statement.current_version
-    old_title, old_body = (old.title, old.body) if old is not None else ("", "")
-    body = word_diff(old_body, new.body)
-    return {
-        "old": old,
-        "new": new,
-        "title": word_diff(old_title, new.title),
-        "title_changed": old_title != new.title,
-        "body": body,
-        "stats": diff_stats(body),
-    }
+def changes_since(signature: Signature, statement: Statement) -> Changes:
+    """The changes from the signer's version to the current one: the changed
+    passages with a little context, and the editors' notes in between."""
+    return changes_between(signature.version, statement.current_version)
 
 
 def request_reconfirmations(statement: Statement, *, actor) -> int:
@@ -127,11 +119,9 @@ def _send(signature: Signature, statement: Statement, template: str) -> bool:
         statement=statement,
         signature=signature,
         link=reconfirm_link(signature),
-        old=changes["old"],
-        new=changes["new"],
-        title_diff=diff_text(changes["title"]) if changes["title_changed"] else "",
-        body_diff=diff_text(changes["body"]),
-        stats=changes["stats"],
+        old=signature.version,
+        new=statement.current_version,
+        changes=changes_view(changes, email=True),
     )
     return True
 

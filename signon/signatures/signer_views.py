@@ -13,7 +13,7 @@ from ..documents.markdown import render_html
 from ..extensions import db, limiter
 from ..publication.service import under_embargo
 from ..signing import Purpose
-from ..statements.diff import diff_html
+from ..statements.diff_render import changes_view
 from ..statements.lifecycle import deadline_in_zone, status_now
 from ..statements.models import Statement, Status
 from .consent import consent_floor, covers_current
@@ -271,10 +271,8 @@ def _reconfirm_page(token: str, signature: Signature, *, status: int = 200, note
         problem=problem,
         covered=covered,
         note=note,
-        title_diff=diff_html(changes["title"]) if changes["title_changed"] else "",
-        body_diff=diff_html(changes["body"]),
-        stats=changes["stats"],
-        old=changes["old"],
+        changes=changes_view(changes),
+        old=signature.version,
         form=ActionForm(),
         **_text(statement),
     ), status

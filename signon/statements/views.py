@@ -23,7 +23,8 @@ from ..signatures.consent import (
 from ..signatures.listing import final_section
 from ..signatures.models import Invitation, Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
-from .diff import diff_html, diff_stats, word_diff
+from .changes import changes_between, draft_changes
+from .diff_render import changes_view
 from .files import dump_statement_file
 from .forms import EditForm, OpenForm, ReopenForm, StatementForm
 from .lifecycle import (
@@ -137,14 +138,17 @@ def edit(slug: str):
         statement.current_version
     )
     changes = None
-    if request.method == "POST" and (form.preview.data or ask_kind):
-        pieces = word_diff(baseline.body, form.body.data or "")
-        changes = {
-            "html": diff_html(pieces),
-            "title_html": diff_html(word_diff(baseline.title, form.title.data or "")),
-            "title_changed": baseline.title != (form.title.data or ""),
-            **diff_stats(pieces),
-        }
+    # A body the form refused (too long, control characters) is not compared.
+    if request.method == "POST" and (form.preview.data or ask_kind) and not form.body.errors:
+        changes = changes_view(
+            draft_changes(
+                baseline,
+                statement.current_version,
+                title=form.title.data or "",
+                body=form.body.data or "",
+                note=form.note.data or "",
+            )
+        )
     preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
     return render_template(
         "statements/edit.html",
@@ -265,8 +269,6 @@ def diff(slug: str):
     old, new = version_by_number(statement, old_number), version_by_number(statement, new_number)
     if old is None or new is None:
         abort(404)
-    title_pieces = word_diff(old.title, new.title)
-    pieces = word_diff(old.body, new.body)
     versions = db.session.scalars(
         select(Version.number).where(Version.statement_id == statement.id).order_by(Version.number)
     ).all()
@@ -276,10 +278,8 @@ def diff(slug: str):
         old=old,
         new=new,
         versions=versions,
-        title_html=diff_html(title_pieces),
-        title_changed=old.title != new.title,
-        body_html=diff_html(pieces),
-        stats=diff_stats(pieces),
+        changes=changes_view(changes_between(old, new)),
+        html=render_html(new.body),
     )
 
 

@@ -49,10 +49,12 @@ def test_signer_confirms_a_substantive_change_then_the_lead_publishes(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
     expect(page.get_by_text("People have signed: say whether this change is minor")).to_be_visible()
-    expect(page.locator(".changes ins")).to_contain_text("repeal of the foreign agents law")
+    changed = page.locator(".changes .diff-blocks ins")
+    expect(changed).to_contain_text("repeal of the foreign agents law")
     page.screenshot(path=screenshots / "edit-choose-kind.png", full_page=True)
+    # The choice sits with the changes, above the text, with its own Save button.
     page.get_by_label("Substantive", exact=False).check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save this change").click()
     expect(page.get_by_text("substantive change: 1 signer asked")).to_be_visible()
 
     # The signer receives the changes and a link of their own.

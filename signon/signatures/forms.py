@@ -159,8 +159,8 @@ class EditDisplayForm(FlaskForm):
     listed_publicly = RadioField(
         "In the list",
         choices=[
-            ("named", "Named in the list"),
-            ("counted", "Counted, not named (“and N other organisations…”)"),
+            SelectChoice("named", "Named in the list"),
+            SelectChoice("counted", "Counted, not named (“and N other organisations…”)"),
         ],
         coerce=_listing,
         default="named",

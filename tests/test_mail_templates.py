@@ -53,9 +53,8 @@ def mails(app, dummy_user, create_statement) -> dict:
     app.config["MAIL_REPLY_TO"] = REPLY_TO
     statement = create_statement(title=TITLE)
     with app.app_context():
-        db.session.get(Statement, statement.id).lead_organisations = (
-            "Civil Rights Defenders\nMeridia Press Freedom Network"
-        )
+        record = db.session.get(Statement, statement.id)
+        record.lead_organisations = "Civil Rights Defenders\nMeridia Press Freedom Network"
         db.session.commit()
     open_for_signing(app, statement.id, open_call=True)
     signed_id, unanswered_id = invite(
@@ -125,7 +124,10 @@ def read(mails, kind):
     assert "<!doctype html>" in html
     assert f"<title>{message['Subject']}</title>" in html.replace("&#34;", '"')
     assert message["Reply-To"] == REPLY_TO
-    assert "Reply to this email to reach them (Meridia coalition &lt;team@coalition.example&gt;)" in html
+    assert (
+        "Reply to this email to reach them (Meridia coalition &lt;team@coalition.example&gt;)"
+        in html
+    )
     links = [word for word in text.split() if word.startswith("http")]
     for link in links:
         assert link.startswith(f"{BASE}/")

@@ -221,9 +221,12 @@ def test_after_publication_a_signer_can_withdraw_but_not_change(app, signed, dum
     assert signer.post(manage, sign_form()).status_code == 400
     assert the_signature(app).state is SignatureState.WITHDRAWN
     with app.app_context():
-        assert db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.kind == "confirmation").offset(1)
-        ) is None
+        assert (
+            db.session.scalar(
+                select(OutboxMessage).where(OutboxMessage.kind == "confirmation").offset(1)
+            )
+            is None
+        )
 
 
 def _statement(app):

@@ -1,4 +1,4 @@
-""""Printed as" is the line the documents print, country included; the team's
+"""The "Printed as" preview is the line the documents print, country included; the team's
 correction form edits every printed field (name, acronym, country, note, named or
 counted), each change audited, names kept out of the trail for unnamed entries."""
 
@@ -110,7 +110,10 @@ def test_the_team_corrects_every_printed_field(app, article19, dummy_user, dummy
         "ARTICLE 19", "", "Kyrgyz Republic", "Central Asia office", True
     )  # fmt: skip
     event = last_event(app)
-    assert (event.action, event.actor) == ("signature edited by team", "Lena Lead <lead@coalition.example>")
+    assert (event.action, event.actor) == (
+        "signature edited by team",
+        "Lena Lead <lead@coalition.example>",
+    )
     assert event.detail["before"] == {
         "name": "Article 19",
         "acronym": "A19",
@@ -165,8 +168,13 @@ def test_making_an_entry_counted_is_audited_without_its_name(
 def test_saving_the_form_unchanged_records_nothing(app, article19, dummy_user, dummy_statement):
     lead = logged_in(app, dummy_user)
     before = last_event(app).id
-    data = {"name": "Article 19", "acronym": "A19", "country": "Kyrgyzstan",
-            "note": "within the framework of the Observatory", "listed_publicly": "named"}  # fmt: skip
+    data = {
+        "name": "Article 19",
+        "acronym": "A19",
+        "country": "Kyrgyzstan",
+        "note": "within the framework of the Observatory",
+        "listed_publicly": "named",
+    }
     assert lead.post(edit_url(dummy_statement, article19), data).status_code == 302
     assert last_event(app).id == before
 

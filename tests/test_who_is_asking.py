@@ -67,7 +67,7 @@ def test_the_invitation_email_and_page_say_who_is_asking(app, invited):
     # The link in the email opens a page that says the same.
     landing = app.test_client().get(links_in(message)[0].removeprefix(BASE))
     page = one_line(landing.get_data(as_text=True))
-    assert "<h2 id=\"asking-heading\">Who is asking</h2>" in page
+    assert '<h2 id="asking-heading">Who is asking</h2>' in page
     assert "<dt>Led by</dt><dd>Civil Rights Defenders and Kloop Friends</dd>" in page
     assert "<dt>Invited by</dt><dd>Lena Lead, of the organising team</dd>" in page
     assert "<dt>Replies go to</dt><dd>lead@coalition.example</dd>" in page

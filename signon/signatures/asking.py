@@ -21,7 +21,7 @@ class WhoIsAsking:
 
     @property
     def leads_text(self) -> str:
-        """"A", "A and B", "A, B and C"."""
+        """The lead organisations in a sentence: A; A and B; A, B and C."""
         if len(self.leads) < 2:
             return "".join(self.leads)
         return ", ".join(self.leads[:-1]) + " and " + self.leads[-1]

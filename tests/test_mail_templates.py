@@ -79,6 +79,7 @@ def mails(app, dummy_user, create_statement) -> dict:
             SignatureInput(
                 name="Article 19",
                 acronym="A19",
+                country="Kyrgyzstan",
                 note="within the framework of the Observatory",
                 contact_email="ana@a19.example",
             ),
@@ -187,12 +188,16 @@ def test_confirmation(mails):
     assert message["Subject"] == f"Signature recorded: {TITLE}"
     body = lines(message)
     assert "Thank you. This signature is recorded:" in body
-    assert "Article 19 (A19), within the framework of the Observatory" in body
+    assert "Article 19 (A19), within the framework of the Observatory (Kyrgyzstan)" in body
     assert f"Statement: “{TITLE}”" in body
     (version,) = [line for line in body if line.startswith("Text signed: version 1, fingerprint ")]
     assert len(version.rsplit(" ", 1)[1]) == 12
     assert body[-1].startswith(f"{BASE}/m/")
-    assert "<strong>Article 19</strong> (A19)" in html_of(message)
+    # The line as the documents print it (signatories.py / text.py), in one piece.
+    assert (
+        "<strong>Article 19 (A19), within the framework of the Observatory (Kyrgyzstan)</strong>"
+        in html_of(message)
+    )
 
 
 def test_withdrawn(mails):

@@ -63,6 +63,13 @@ def private_page_headers(response):
     return response
 
 
+@blueprint.app_template_filter("printed_as")
+def printed_as_filter(signature: Signature):
+    """`signature | printed_as`: the entry as the documents print it, for the
+    templates that get no `printed` from their view (emails, re-confirmation)."""
+    return printed_as(signature)
+
+
 @blueprint.errorhandler(LinkProblem)
 def bad_link(problem: LinkProblem):
     return link_problem_page(problem)

@@ -170,6 +170,7 @@ def test_a_withdrawn_signer_signs_again_from_the_invitation_link(app, signed):
     assert signer.post(manage + "/withdraw").status_code == 303
     page = signer.get(path + "/sign").get_data(as_text=True)
     assert "You withdrew this signature on" in page
+    assert "Printed now as" not in page  # a withdrawn entry prints nothing
     assert re.search(r'<button class="primary">Sign again</button>', page)
     assert signer.post(path + "/sign", sign_form()).status_code == 303
     assert the_signature(app).state is SignatureState.SIGNED

@@ -156,3 +156,12 @@ def test_a_failed_change_on_the_manage_page_opens_at_its_summary(app, invitation
     ]
     with app.app_context():
         assert db.session.scalar(select(Signature)).acronym == "A19"
+
+
+def test_signing_again_shows_how_the_entry_prints_now(app, invitation_path):
+    signer = partner(app, invitation_path + "/sign")
+    assert signer.post(invitation_path + "/sign", sign_form()).status_code == 303
+    page = signer.get(invitation_path + "/sign").get_data(as_text=True)
+    assert "Update your signature" in page
+    printed = re.search(r"<strong>Printed now as:</strong>(.*?)</p>", page, re.S).group(1)
+    assert '<span class="printed-line">Article 19 (A19) (United Kingdom)</span>' in printed

@@ -147,7 +147,10 @@ def sign(token: str):
         form=form,
         statement=statement,
         existing=existing,
-        printed=printed_as(existing) if existing else None,
+        # How the entry prints now; a withdrawn one prints nothing until signed again.
+        printed=printed_as(existing)
+        if existing and existing.state is SignatureState.SIGNED
+        else None,
         field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
         action=url_for("signer.sign", token=token),

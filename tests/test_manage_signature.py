@@ -237,3 +237,16 @@ def _statement(app):
 
     with app.app_context():
         return SimpleNamespace(id=db.session.scalar(select(Statement.id)))
+
+
+def test_a_rejected_signature_has_nothing_to_withdraw(app, signed, dummy_user):
+    _, manage = signed
+    with app.app_context():
+        signature = db.session.scalar(select(Signature))
+        signature.state = SignatureState.REJECTED  # as the moderation would leave it
+        db.session.commit()
+    client = app.test_client()
+    asked = client.get(manage + "/withdraw")
+    assert asked.status_code == 409
+    assert "not on the list" in asked.get_data(as_text=True)
+    assert the_signature(app).state is SignatureState.REJECTED

@@ -240,6 +240,8 @@ def withdraw(signature: Signature) -> None:
     manage link, from which they can sign again."""
     if signature.state is SignatureState.WITHDRAWN:
         return
+    if signature.state is SignatureState.REJECTED:
+        raise SigningError("The organisers did not accept this signature: it is not on the list.")
     signature.state = SignatureState.WITHDRAWN
     signature.withdrawn_at = utcnow()
     to = signature.reply_address

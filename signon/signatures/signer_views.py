@@ -234,6 +234,12 @@ def withdraw_signature(token: str):
     signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
     if signature.state is SignatureState.WITHDRAWN:
         return redirect(url_for("signer.withdrawn", token=token), 303)
+    if signature.state is SignatureState.REJECTED:
+        return render_template(
+            "signer/message.html",
+            title="Nothing to withdraw",
+            message="The organisers did not accept this signature: it is not on the list.",
+        ), 409
     form = ActionForm()
     if request.method == "GET":
         return render_template(

@@ -97,4 +97,5 @@ def test_a_failed_sign_on_on_a_phone_opens_at_the_error_summary(
     assert phone.evaluate("document.activeElement.id") == "name"
     expect(phone.locator("#name-error")).to_have_text("Enter the name to be listed.")
     assert in_viewport(phone, "#name")
+    assert in_viewport(phone, 'label[for="name"]')  # the label stays in view above it
     phone.screenshot(path=screenshots / "4-name-field.png")

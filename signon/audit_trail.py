@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "signature saved": "Signed through the invitation link",
     "signature updated by signer": "Entry changed by the signer",
     "signature withdrawn": "Signature withdrawn",
+    "signature restored": "Signed again after withdrawing",
     "email verified": "Signer confirmed their email address",
     "signature approved": "Signature approved",
     "signature rejected": "Signature rejected",

@@ -34,6 +34,7 @@ from .mailbox import html_of, text_of
 
 BASE = "http://signon.test"
 TITLE = "Release the Kloop journalists"
+REPLY_TO = "Meridia coalition <team@coalition.example>"
 ORGANISATIONS = ("Article 19", "PEN International", "Open Voices", "A19")
 KINDS = (
     "invitation",
@@ -49,7 +50,12 @@ KINDS = (
 @pytest.fixture
 def mails(app, dummy_user, create_statement) -> dict:
     """kind -> (EmailMessage, to address), one of each kind."""
+    app.config["MAIL_REPLY_TO"] = REPLY_TO
     statement = create_statement(title=TITLE)
+    with app.app_context():
+        record = db.session.get(Statement, statement.id)
+        record.lead_organisations = "Civil Rights Defenders\nMeridia Press Freedom Network"
+        db.session.commit()
     open_for_signing(app, statement.id, open_call=True)
     signed_id, unanswered_id = invite(
         app,
@@ -73,6 +79,7 @@ def mails(app, dummy_user, create_statement) -> dict:
             SignatureInput(
                 name="Article 19",
                 acronym="A19",
+                country="Kyrgyzstan",
                 note="within the framework of the Observatory",
                 contact_email="ana@a19.example",
             ),
@@ -117,7 +124,11 @@ def read(mails, kind):
     assert text.count(TITLE) >= 1
     assert "<!doctype html>" in html
     assert f"<title>{message['Subject']}</title>" in html.replace("&#34;", '"')
-    assert "Reply to this email to reach them" in html
+    assert message["Reply-To"] == REPLY_TO
+    assert (
+        "Reply to this email to reach them (Meridia coalition &lt;team@coalition.example&gt;)"
+        in html
+    )
     links = [word for word in text.split() if word.startswith("http")]
     for link in links:
         assert link.startswith(f"{BASE}/")
@@ -141,7 +152,17 @@ def test_invitation(mails):
     assert any(
         line.startswith("Signatures close on ") and "(Europe/Paris)" in line for line in body
     )
+    assert "Who is asking" in body
+    assert (
+        "This statement is led by Civil Rights Defenders and Meridia Press Freedom Network. "
+        "Lena Lead, of the organising team, sent you this invitation." in body
+    )
+    assert f"Replies to this email go to {REPLY_TO}." in body
     assert "Read the text and sign here (no account needed):" in body
+    # Who asks comes before the link: read first, then click.
+    assert body.index("Who is asking") < body.index(
+        "Read the text and sign here (no account needed):"
+    )
     link = body[body.index("Read the text and sign here (no account needed):") + 1]
     assert link.startswith(f"{BASE}/i/")
     assert "This link is personal to your organisation; please do not forward it." in body
@@ -157,6 +178,8 @@ def test_reminder(mails):
     assert "A reminder: PEN International is invited to sign the joint statement" in body
     assert body[body.index("Read the text and sign here:") + 1].startswith(f"{BASE}/i/")
     assert "If you do not wish to sign, you can ignore this email." in body
+    # A reminder names who invited, as the first invitation did.
+    assert "Lena Lead, of the organising team, sent you this invitation." in " ".join(body)
 
 
 def test_confirmation(mails):
@@ -165,12 +188,16 @@ def test_confirmation(mails):
     assert message["Subject"] == f"Signature recorded: {TITLE}"
     body = lines(message)
     assert "Thank you. This signature is recorded:" in body
-    assert "Article 19 (A19), within the framework of the Observatory" in body
+    assert "Article 19 (A19), within the framework of the Observatory (Kyrgyzstan)" in body
     assert f"Statement: “{TITLE}”" in body
     (version,) = [line for line in body if line.startswith("Text signed: version 1, fingerprint ")]
     assert len(version.rsplit(" ", 1)[1]) == 12
     assert body[-1].startswith(f"{BASE}/m/")
-    assert "<strong>Article 19</strong> (A19)" in html_of(message)
+    # The line as the documents print it (signatories.py / text.py), in one piece.
+    assert (
+        "<strong>Article 19 (A19), within the framework of the Observatory (Kyrgyzstan)</strong>"
+        in html_of(message)
+    )
 
 
 def test_withdrawn(mails):
@@ -181,7 +208,10 @@ def test_withdrawn(mails):
     assert body[0] == f"The signature of Article 19 on “{TITLE}” is withdrawn."
     assert "It will not appear in the published statement." in body
     assert "If you did not ask for this, reply to this email." in body
-    assert "http" not in text_of(message)
+    # Signing is still open: the private link to sign again.
+    link = body[body.index("While signing is open you can sign again from your private link:") + 1]
+    assert link.startswith(f"{BASE}/m/")
+    assert "Sign again</a>" in html_of(message)
 
 
 def test_verify_email(mails):

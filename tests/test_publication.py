@@ -144,12 +144,15 @@ def date_edition(app, statement, number: int, when: datetime) -> None:
 
 
 def withdraw_through_manage_link(app, signature_id: int):
-    """The signer opens the manage link from their email and presses Withdraw."""
+    """The signer opens the manage link from their email, presses Withdraw, and
+    confirms on the page that asks."""
     with app.test_request_context():
         path = manage_link(db.session.get(Signature, signature_id)).removeprefix(BASE_URL)
-    signer = partner(app, path)
+    signer = partner(app, path + "/withdraw")
     page = signer.get(path).get_data(as_text=True)
-    assert f'action="{path}/withdraw"' in page, "the manage page offers no withdrawal"
+    assert f'href="{path}/withdraw"' in page, "the manage page offers no withdrawal"
+    question = signer.get(path + "/withdraw").get_data(as_text=True)
+    assert f'action="{path}/withdraw"' in question
     response = signer.post(path + "/withdraw")
     assert response.status_code == 303, response.get_data(as_text=True)
 

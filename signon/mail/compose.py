@@ -38,7 +38,12 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _defaults() -> dict:
-    return {"base_url": current_app.config["BASE_URL"].rstrip("/")}
+    # reply_to: where the Reply-To header (build_email) sends replies, so that the
+    # text says so only when it is true; "" when MAIL_REPLY_TO is not configured.
+    return {
+        "base_url": current_app.config["BASE_URL"].rstrip("/"),
+        "reply_to": (current_app.config.get("MAIL_REPLY_TO") or "").strip(),
+    }
 
 
 def queue_mail(
@@ -75,8 +80,9 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     """The RFC 5322 message for an outbox row, text and HTML parts."""
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
-    if config.get("MAIL_REPLY_TO"):
-        email["Reply-To"] = config["MAIL_REPLY_TO"]
+    reply_to = (config.get("MAIL_REPLY_TO") or "").strip()
+    if reply_to:  # the team's address: a signer's reply reaches people, not MAIL_FROM
+        email["Reply-To"] = reply_to
     email["To"] = ascii_domain(message.to_address)
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False, usegmt=True)

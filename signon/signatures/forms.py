@@ -135,10 +135,40 @@ class OpenCallForm(SignatureForm):
     )
 
 
+class ManageSignatureForm(SignatureForm):
+    """The manage link's form: the authorisation was given when signing and stays;
+    changing an entry is not a new consent, so nothing is ticked again."""
+
+    authorised = None
+
+
+def _listing(value) -> str:
+    """Named or counted, from a form post ("named") or the model's bool (`obj=`)."""
+    if isinstance(value, bool):
+        return "named" if value else "counted"
+    return str(value)
+
+
 class EditDisplayForm(FlaskForm):
-    name = _line("Name as printed", 300, DataRequired())
+    """The team's correction of how an entry prints: every printed field."""
+
+    name = _line("Name as printed", 300, DataRequired(message="Enter the name to be printed."))
     acronym = _line("Acronym", 50)
-    note = _line("Note", 500)
+    country = _line("Country", 100)
+    note = _line("Note printed after the name", 500)
+    listed_publicly = RadioField(
+        "In the list",
+        choices=[
+            SelectChoice("named", "Named in the list"),
+            SelectChoice("counted", "Counted, not named (“and N other organisations…”)"),
+        ],
+        coerce=_listing,
+        default="named",
+    )
+
+    @property
+    def named(self) -> bool:
+        return self.listed_publicly.data == "named"
 
 
 class RejectForm(FlaskForm):

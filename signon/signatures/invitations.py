@@ -21,6 +21,7 @@ from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, deadline_in_zone
 from ..statements.models import Statement
 from ..text import clean_line, has_control_characters
+from .asking import who_is_asking
 from .links import invitation_link
 from .models import Invitation
 
@@ -248,6 +249,7 @@ def _send(invitation: Invitation, template: str) -> None:
         invitation=invitation,
         link=invitation_link(invitation),
         deadline=deadline_in_zone(statement),
+        asking=who_is_asking(invitation),
     )
     now = utcnow()
     if template == "invitation":

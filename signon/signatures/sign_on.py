@@ -125,6 +125,7 @@ def sign_from_invitation(
     _ensure_open(statement)
     signature = existing or _signature_of(invitation)
     was_signed = signature is not None and signature.state is SignatureState.SIGNED
+    was_withdrawn = signature is not None and signature.state is SignatureState.WITHDRAWN
     changed = True
     if signature is None:
         signature = Signature(
@@ -163,7 +164,7 @@ def sign_from_invitation(
         record(
             statement.id,
             f"signer via invitation {invitation.id}",
-            "signature saved",
+            "signature restored" if was_withdrawn else "signature saved",
             signature=signature.id,
             version=statement.current_version.number,
         )
@@ -175,7 +176,11 @@ def _signature_of(invitation: Invitation) -> Signature | None:
 
 
 def update_signature(signature: Signature, data: SignatureInput) -> bool:
-    """The signer changes their entry through the manage link (not committed)."""
+    """The signer changes their entry through the manage link (not committed).
+
+    The authorisation given when signing stays: `data` carries the authoriser's
+    name and title as the pre-filled form sent them back, and nothing asks for
+    the authorisation tick again. A withdrawn signer signs again with `sign_again`."""
     statement = signature.statement
     if statement.status is Status.PUBLISHED:
         raise SigningError("The statement is published; ask its organisers to change your entry.")
@@ -195,22 +200,60 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     return changed
 
 
+def sign_again(signature: Signature, data: SignatureInput) -> None:
+    """A withdrawn signer signs again from their manage link (not committed): the
+    signature is restored, bound to the current text, confirmed by email.
+
+    Only while signing is open: after publication a withdrawal is final here, and
+    the organisers decide about late signatures."""
+    statement = signature.statement
+    if signature.state is not SignatureState.WITHDRAWN:
+        raise SigningError("This signature is not withdrawn, so there is nothing to restore.")
+    _ensure_open(statement)
+    _apply(signature, data, statement)
+    signature.state = SignatureState.SIGNED
+    signature.withdrawn_at = None
+    signature.updated_at = utcnow()
+    to = signature.reply_address
+    if to:
+        queue_mail(
+            "confirmation",
+            to,
+            statement_id=statement.id,
+            statement=statement,
+            signature=signature,
+            link=manage_link(signature),
+        )
+    record(
+        statement.id,
+        signer_actor(signature),
+        "signature restored",
+        signature=signature.id,
+        version=statement.current_version.number,
+    )
+
+
 def withdraw(signature: Signature) -> None:
     """The signer takes their name off the statement (not committed). After
     publication too: a signer at risk must be able to; the published list then
-    gets a new edition without them."""
+    gets a new edition without them. While signing is open the email carries the
+    manage link, from which they can sign again."""
     if signature.state is SignatureState.WITHDRAWN:
         return
+    if signature.state is SignatureState.REJECTED:
+        raise SigningError("The organisers did not accept this signature: it is not on the list.")
     signature.state = SignatureState.WITHDRAWN
     signature.withdrawn_at = utcnow()
     to = signature.reply_address
     if to:
+        statement = signature.statement
         queue_mail(
             "withdrawn",
             to,
             statement_id=signature.statement_id,
-            statement=signature.statement,
+            statement=statement,
             signature=signature,
+            link=manage_link(signature) if accepts_signatures(statement) else "",
         )
     record(
         signature.statement_id,
@@ -355,21 +398,39 @@ def reject(signature: Signature, *, actor, reason: str) -> None:
     record(signature.statement_id, user_actor(actor), "signature rejected", signature=signature.id)
 
 
-def edit_display(signature: Signature, *, actor, name: str, acronym: str, note: str) -> None:
-    """The team corrects how an entry prints; the change is recorded."""
-    before = {"name": signature.name, "acronym": signature.acronym, "note": signature.note}
-    after = {"name": name, "acronym": acronym, "note": note}
+def edit_display(
+    signature: Signature,
+    *,
+    actor,
+    name: str,
+    acronym: str,
+    note: str,
+    country: str | None = None,
+    listed_publicly: bool | None = None,
+) -> None:
+    """The team corrects how an entry prints (not committed); the change is recorded.
+
+    Every printed field: name, acronym, country, note, and whether the entry is
+    named or counted. `country` and `listed_publicly` left None stay as they are."""
+    country = signature.country if country is None else country
+    listed = signature.listed_publicly if listed_publicly is None else listed_publicly
+    fields = ("name", "acronym", "country", "note", "listed_publicly")
+    before = {key: getattr(signature, key) for key in fields}
+    after = dict(zip(fields, (name, acronym, country, note, listed), strict=True))
     if before == after:
         return
+    was_named = signature.listed_publicly
     signature.name, signature.acronym, signature.note = name, acronym, note
+    signature.country, signature.listed_publicly = country, listed
     signature.name_key = name_key(name)
     signature.updated_at = utcnow()
-    if signature.listed_publicly:
+    if was_named and listed:
         change = {"before": before, "after": after}
     else:
-        # Asked not to be named: audit rows are never edited or purged, so they
-        # keep which fields changed, not the names themselves.
-        change = {"changed": [key for key in before if before[key] != after[key]]}
+        # Not named, before or after: audit rows are never edited or purged, so
+        # they keep which fields changed, not the names themselves. A signer who
+        # moves to "counted" would otherwise leave their name beside that wish.
+        change = {"changed": [key for key in fields if before[key] != after[key]]}
     record(
         signature.statement_id,
         user_actor(actor),

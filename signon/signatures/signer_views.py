@@ -16,15 +16,18 @@ from ..signing import Purpose
 from ..statements.diff_render import changes_view
 from ..statements.lifecycle import deadline_in_zone, status_now
 from ..statements.models import Statement, Status
+from .asking import reply_address, who_is_asking
 from .consent import consent_floor, covers_current
-from .forms import ActionForm, OpenCallForm, SignatureForm
+from .forms import ActionForm, ManageSignatureForm, OpenCallForm, SignatureForm
 from .models import Signature, SignatureState
+from .printed import printed_as
 from .reconfirm import ReconfirmError, changes_since, check_answerable, confirm
 from .sign_on import (
     SignatureInput,
     SigningClosed,
     SigningError,
     record_opened,
+    sign_again,
     sign_from_invitation,
     submit_open_call,
     update_signature,
@@ -60,6 +63,13 @@ def private_page_headers(response):
     return response
 
 
+@blueprint.app_template_filter("printed_as")
+def printed_as_filter(signature: Signature):
+    """`signature | printed_as`: the entry as the documents print it, for the
+    templates that get no `printed` from their view (emails, re-confirmation)."""
+    return printed_as(signature)
+
+
 @blueprint.errorhandler(LinkProblem)
 def bad_link(problem: LinkProblem):
     return link_problem_page(problem)
@@ -85,6 +95,14 @@ def _input(form: SignatureForm) -> SignatureInput:
     )
 
 
+# The sign-on fields in the order the page shows them (_signature_fields.html): the
+# error summary lists its links in this order, whatever order the form class has.
+SIGNATURE_FIELD_ORDER = (
+    "kind", "name", "acronym", "country", "note", "listed_publicly",
+    "website", "authorised_by", "authoriser_title", "contact_email", "authorised",
+)  # fmt: skip
+
+
 def _text(statement: Statement, version=None) -> dict:
     """The text shown beside a form: by default the one being signed now."""
     version = version or statement.current_version
@@ -106,6 +124,7 @@ def invitation(token: str):
         statement=statement,
         form=form,
         deadline=deadline_in_zone(statement),
+        asking=who_is_asking(invite),
     )
 
 
@@ -128,6 +147,11 @@ def sign(token: str):
         form=form,
         statement=statement,
         existing=existing,
+        # How the entry prints now; a withdrawn one prints nothing until signed again.
+        printed=printed_as(existing)
+        if existing and existing.state is SignatureState.SIGNED
+        else None,
+        field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
         action=url_for("signer.sign", token=token),
         **_text(statement),
@@ -140,44 +164,88 @@ def signed(token: str):
     signature = db.session.scalar(select(Signature).where(Signature.invitation_id == invite.id))
     if signature is None:
         return redirect(url_for("signer.sign", token=token))
-    return render_template("signer/signed.html", signature=signature, statement=invite.statement)
+    return render_template(
+        "signer/signed.html",
+        signature=signature,
+        statement=invite.statement,
+        printed=printed_as(signature),
+    )
 
 
 @blueprint.route("/m/<token>", methods=["GET", "POST"])
 def manage(token: str):
+    """The signer's own page: change the entry, or sign again once withdrawn."""
     signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
     statement = signature.statement
-    form = SignatureForm(obj=signature)
+    signing_open = status_now(statement) is Status.OPEN
+    withdrawn = signature.state is SignatureState.WITHDRAWN
+    # Signing again is a new consent, to the current text: the authorisation is
+    # asked again. A change of entry keeps the one given when signing.
+    form = (SignatureForm if withdrawn else ManageSignatureForm)(obj=signature)
     message = None
     if form.validate_on_submit():
         try:
-            changed = update_signature(signature, _input(form))
+            if withdrawn:
+                sign_again(signature, _input(form))
+            else:
+                changed = update_signature(signature, _input(form))
         except SigningError as error:
             message = str(error)
         except SigningClosed:
             message = "Signatures for this statement are closed, so your entry cannot change."
         else:
             db.session.commit()
-            return redirect(url_for("signer.manage", token=token, saved=int(changed)), 303)
+            done = {"restored": 1} if withdrawn else {"saved": int(changed)}
+            return redirect(url_for("signer.manage", token=token, **done), 303)
+    can_change = signature.state is SignatureState.SIGNED and signing_open
     return render_template(
         "signer/manage.html",
         form=form,
         signature=signature,
         statement=statement,
-        withdraw_form=ActionForm(),
         message=message,
         token=token,
-        can_change=signature.state is SignatureState.SIGNED
-        and status_now(statement) is Status.OPEN,
-        # The text this signature consented to, which may be older than the current one.
-        **_text(statement, signature.version),
+        printed=printed_as(signature),
+        field_order=SIGNATURE_FIELD_ORDER,
+        deadline=deadline_in_zone(statement),
+        reply_to=reply_address(),
+        can_change=can_change,
+        can_sign_again=withdrawn and signing_open,
+        # The text this signature consented to, which may be older than the current
+        # one; a withdrawn signer who signs again signs the current one.
+        **_text(statement, None if withdrawn else signature.version),
     ), 400 if form.errors or message else 200
 
 
-@blueprint.route("/m/<token>/withdraw", methods=["POST"])
+def _withdrawal_context(signature: Signature, token: str) -> dict:
+    statement = signature.statement
+    return {
+        "signature": signature,
+        "statement": statement,
+        "token": token,
+        "signing_open": status_now(statement) is Status.OPEN,
+        "deadline": deadline_in_zone(statement),
+    }
+
+
+@blueprint.route("/m/<token>/withdraw", methods=["GET", "POST"])
 def withdraw_signature(token: str):
+    """GET asks to confirm (it changes nothing); the POST from that page withdraws."""
     signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
-    if not ActionForm().validate_on_submit():  # CSRFProtect already refused a bad token
+    if signature.state is SignatureState.WITHDRAWN:
+        return redirect(url_for("signer.withdrawn", token=token), 303)
+    if signature.state is SignatureState.REJECTED:
+        return render_template(
+            "signer/message.html",
+            title="Nothing to withdraw",
+            message="The organisers did not accept this signature: it is not on the list.",
+        ), 409
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template(
+            "signer/withdraw.html", form=form, **_withdrawal_context(signature, token)
+        )
+    if not form.validate_on_submit():  # CSRFProtect already refused a bad token
         abort(400)
     try:
         withdraw(signature)
@@ -186,7 +254,20 @@ def withdraw_signature(token: str):
             "signer/message.html", title="Cannot withdraw", message=str(error)
         ), 409
     db.session.commit()
-    return redirect(url_for("signer.manage", token=token), 303)
+    return redirect(url_for("signer.withdrawn", token=token), 303)
+
+
+@blueprint.route("/m/<token>/withdrawn")
+def withdrawn(token: str):
+    """What happened, after a withdrawal; how to sign again while signing is open."""
+    signature = signature_from(token, Purpose.MANAGE_SIGNATURE)
+    if signature.state is not SignatureState.WITHDRAWN:
+        return redirect(url_for("signer.manage", token=token))
+    return render_template(
+        "signer/withdrawn.html",
+        emailed=bool(signature.reply_address),
+        **_withdrawal_context(signature, token),
+    )
 
 
 @blueprint.route("/s/<slug>/sign", methods=["GET", "POST"])
@@ -222,6 +303,7 @@ def open_call(slug: str):
         form=form,
         statement=statement,
         existing=None,
+        field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
         action=url_for("signer.open_call", slug=slug),
         open_call=True,

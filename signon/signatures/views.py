@@ -42,6 +42,7 @@ from .invitations import (
 )
 from .listing import final_section
 from .models import Invitation, Signature
+from .printed import printed_as
 from .reconfirm import ReconfirmError, remind_reconfirmations
 from .sign_on import SigningError, approve, edit_display, reject
 
@@ -298,13 +299,19 @@ def edit_signature(slug: str, signature_id: int):
             actor=current_user,
             name=form.name.data,
             acronym=form.acronym.data or "",
+            country=form.country.data or "",
             note=form.note.data or "",
+            listed_publicly=form.named,
         )
         db.session.commit()
-        flash("Entry updated; the change is recorded in the statement's history.", "success")
+        flash("Entry updated; the change is recorded in the statement's audit trail.", "success")
         return redirect(url_for("signatures.signatures", slug=slug))
     return render_template(
-        "signatures/edit.html", statement=statement, signature=signature, form=form
+        "signatures/edit.html",
+        statement=statement,
+        signature=signature,
+        form=form,
+        printed=printed_as(signature),
     ), 400 if form.errors else 200
 
 

@@ -54,7 +54,8 @@ def problems(page: str) -> list[str]:
     import html
 
     return [
-        html.unescape(p) for p in re.findall(r'<li><span class="problem">(Line \d+: .*?)</span>', page)
+        html.unescape(p)
+        for p in re.findall(r'<li><span class="problem">(Line \d+: .*?)</span>', page)
     ]
 
 

@@ -230,10 +230,12 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
 
 
 def _cells_alone(content: str, main: str, cells: list[str]) -> list[str]:
-    """The line's cells with the list's separator, unless only another separator
-    makes a row (or a header) of it: then with that one."""
+    """The line's cells with the list's separator, unless another separator makes a
+    row (or a header) of it, or at least splits what is one cell with the list's:
+    then with that one, so that a problem is told about the right column."""
     if _looks_like_row(cells) or _is_header(cells):
         return cells
+    split = None
     for other in DELIMITERS:
         if other == main:
             continue
@@ -244,7 +246,9 @@ def _cells_alone(content: str, main: str, cells: list[str]) -> list[str]:
         alone = _without_trailing_blanks([cell.strip() for cell in alone])
         if _looks_like_row(alone) or _is_header(alone):
             return alone
-    return cells
+        if split is None and len(cells) < 2 and 2 <= len(alone) <= 3:
+            split = alone
+    return split or cells
 
 
 def _row_problem(cells: list[str]) -> str | None:

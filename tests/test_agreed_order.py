@@ -24,6 +24,7 @@ from .mailbox import links_in
 from .public_steps import close_statement, list_items, logged_in, publish
 from .sign_on_steps import BASE_URL, invite, open_statement, partner, sign_form
 from .support import Web, input_value
+from .test_concurrent_sign_ons import Browser, live_server, post_all_at_once  # noqa: F401 (a fixture)
 
 # The order the coalition agreed: lead authors first, then partners; not alphabetical.
 AGREED = [
@@ -643,3 +644,37 @@ def test_a_new_order_after_publication_makes_the_next_edition(app, lead, dummy_s
     names = ("Article 19", "Civil Rights Defenders", "Norwegian Helsinki Committee")
     spots = [text.index(name) for name in names]
     assert spots == sorted(spots)
+
+
+# At the same moment
+
+
+@pytest.fixture
+def app_config(app_config):
+    # Every visitor below comes from 127.0.0.1: the public form's per-address limit
+    # would otherwise stop them long before they are through.
+    return {**app_config, "RATELIMIT_PUBLIC_FORM": "1000 per hour"}
+
+
+def test_visitors_signing_at_the_same_moment_each_get_their_own_place(
+    app, lead, dummy_statement, request
+):
+    port = request.getfixturevalue("live_server")  # the app served, one thread per request
+    invite(lead, dummy_statement.slug, pasted(AGREED[:2]))
+    path = f"/s/{dummy_statement.slug}/sign"
+    browsers = [Browser(port) for _ in range(10)]
+    for browser in browsers:
+        browser.open_form(path)
+
+    results = post_all_at_once(
+        [
+            lambda b=browser, n=n: b.sign(
+                path, name=f"Visitor {n}", contact_email=f"visitor{n}@visitors.example"
+            )
+            for n, browser in enumerate(browsers)
+        ]
+    )
+
+    assert [status for status, _ in results] == [303] * 10
+    positions = every_position(app, dummy_statement)
+    assert sorted(positions) == list(range(1, 13))  # the two invitations first, then one each

@@ -397,6 +397,11 @@ def _out_of_range(ids_, data):
     return "Position 4 for “Article 19” is out of range: use a number from 1 to 3."
 
 
+def _huge(ids_, data):
+    data[f"position-{ids_['Article 19']}"] = "9" * 5000
+    return "for “Article 19” is out of range: use a number from 1 to 3."
+
+
 def _zero(ids_, data):
     data[f"position-{ids_['Article 19']}"] = "0"
     return "Position 0 for “Article 19” is out of range: use a number from 1 to 3."
@@ -448,7 +453,7 @@ def _unknown_move(ids_, data):
 
 
 BAD_FORMS = [
-    _out_of_range, _zero, _duplicate, _missing, _words, _fraction, _negative, _empty,
+    _out_of_range, _huge, _zero, _duplicate, _missing, _words, _fraction, _negative, _empty,
     _not_an_id, _revision_missing, _unknown_move,
 ]  # fmt: skip
 

@@ -126,7 +126,7 @@ def reorder(
     before = statement.signatory_order
     if order == signatures and before is SignatoryOrder.AS_LISTED:
         return Reordered(changed=False)
-    _renumber(statement, signatures, order)
+    renumber(statement, order)
     statement.signatory_order = SignatoryOrder.AS_LISTED
     detail = {"order": [signature.id for signature in order]}
     if before is not SignatoryOrder.AS_LISTED:
@@ -201,11 +201,14 @@ def _moved(order: list[Signature], signature_id: int, step: int) -> list[Signatu
     return order
 
 
-def _renumber(statement: Statement, current: list[Signature], order: list[Signature]) -> None:
-    """Positions 1, 2, 3 … for every entry: the signatures in their new order take
-    the places signatures held, and the invitations nobody answered yet keep theirs
-    between them, so a partner who signs later still lands where the list put them.
-    A signature's invitation moves with it."""
+def renumber(statement: Statement, order: list[Signature] | None = None, *, start: int = 1) -> None:
+    """Positions start, start+1 … for every entry of the statement: its signatures,
+    and the invitations nobody answered yet, in their present order. With `order`
+    (every signature of the statement), the signatures take the places signatures
+    held in that order, while unanswered invitations keep theirs between them, so a
+    partner who signs later still lands where the list put them. A signature's
+    invitation takes its signature's place. Not committed."""
+    current = ordered_signatures(statement)
     invitations = {
         invitation.id: invitation
         for invitation in db.session.scalars(
@@ -222,12 +225,12 @@ def _renumber(statement: Statement, current: list[Signature], order: list[Signat
         ],
         key=lambda slot: slot[:3],
     )
-    moved = iter(order)
-    for number, (_position, _kind, _id, invitation) in enumerate(slots, start=1):
+    signatures = iter(current if order is None else order)
+    for number, (*_key, invitation) in enumerate(slots, start=start):
         if invitation is not None:
             invitation.position = number
             continue
-        signature = next(moved)
+        signature = next(signatures)
         signature.position = number
         if signature.invitation_id in invitations:
             invitations[signature.invitation_id].position = number

@@ -126,7 +126,6 @@ def check_invitations(slug: str):
         return _invitations_page(statement, form, 400)
     checked = check_list(statement, text)
     if checked.refused:
-        form.rows.data = text  # an upload's text too: corrected in the box, checked again
         form.rows.errors = [checked.refused]
         return _invitations_page(statement, form, 413 if checked.too_long else 400)
     return _check_page(statement, checked, pasted=text)

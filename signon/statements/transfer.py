@@ -9,7 +9,6 @@ from ..audit import record, user_actor
 from ..extensions import db
 from ..models import utcnow
 from ..signatures.models import (
-    Invitation,
     SignatoryKind,
     Signature,
     SignatureSource,
@@ -61,8 +60,10 @@ def import_statement(
     version = statement.current_version
     now = utcnow()
     # The file's order is the agreed order: its entries come first, and whatever
-    # signon collected itself follows, in its own order.
-    _place_after(statement, len(source.signatories))
+    # signon collected itself (signatures, invitations) follows in its own order.
+    from ..signatures.ordering import renumber
+
+    renumber(statement, start=len(source.signatories) + 1)
     for position, signatory in enumerate(source.signatories, start=1):
         db.session.add(
             Signature(
@@ -93,36 +94,6 @@ def import_statement(
 
 
 IMPORT_ACTOR = "signon import (command line)"
-
-
-def _place_after(statement: Statement, count: int) -> None:
-    """Positions count+1, count+2 … for the entries an import keeps (signatures
-    collected through signon, and invitations), in their present order; a
-    signature's invitation keeps its signature's place."""
-    if statement.id is None:
-        return
-    db.session.flush()  # the replaced imports are gone before the list is read
-    signatures = db.session.scalars(
-        select(Signature)
-        .where(Signature.statement_id == statement.id)
-        .order_by(Signature.position, Signature.id)
-    ).all()
-    invitations = {
-        invitation.id: invitation
-        for invitation in db.session.scalars(
-            select(Invitation).where(Invitation.statement_id == statement.id)
-        )
-    }
-    answered = {s.invitation_id for s in signatures if s.invitation_id in invitations}
-    entries = sorted(
-        [(s.position, 0, s.id, s) for s in signatures]
-        + [(i.position, 1, i.id, i) for i in invitations.values() if i.id not in answered],
-        key=lambda entry: entry[:3],
-    )
-    for number, (*_key, entry) in enumerate(entries, start=count + 1):
-        entry.position = number
-        if isinstance(entry, Signature) and entry.invitation_id in invitations:
-            invitations[entry.invitation_id].position = number
 
 
 def _import_version(

@@ -274,27 +274,31 @@ def test_owner_types_positions_and_the_preview_shows_the_new_order(
         assert event.detail["order"] == [by_name[name] for name in expected]
 
 
-def test_a_partner_who_signs_after_a_reorder_lands_at_their_invitation_place(
-    app, lead, dummy_statement, signed
+def test_a_partner_who_signs_after_a_reorder_keeps_their_place_among_the_others(
+    app, lead, dummy_statement
 ):
-    # Zeta Press Union (4th of the list) has not signed. The team moves Article 19 first.
+    invite(lead, dummy_statement.slug, pasted(AGREED[:4]))
+    links = emailed_links(app)
+    for name, email in [AGREED[0], AGREED[1], AGREED[3]]:  # Article 19 (3rd) not yet
+        sign(app, links[email], name, email)
+    # The team puts Zeta Press Union first; Article 19's place stays between the others.
     data = arranged(
         app,
         lead,
         dummy_statement,
-        "Article 19",
+        "Zeta Press Union",
         "Civil Rights Defenders",
         "Norwegian Helsinki Committee",
     )
     assert save_order(lead, dummy_statement, data).status_code == 302
 
-    sign(app, signed["zpu@zeta.example"], "Zeta Press Union", "zpu@zeta.example")
+    sign(app, links["a19@a19.example"], "Article 19", "a19@a19.example")
 
     assert final_list(signatures_page(lead, dummy_statement)) == [
-        "Article 19",
-        "Civil Rights Defenders",
-        "Norwegian Helsinki Committee",
         "Zeta Press Union",
+        "Civil Rights Defenders",
+        "Article 19",
+        "Norwegian Helsinki Committee",
     ]
     assert sorted(every_position(app, dummy_statement)) == [1, 2, 3, 4]
 

@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 from signon.accounts.models import Membership, User
 from signon.accounts.passwords import hash_password
 from signon.extensions import db
-from signon.statements.models import Version
+from signon.statements.models import Statement, Version
 
 from .factories import UserRecord, make_statement
 
 PASSWORD = "correct horse battery staple"
 TITLE = "Release the Kloop journalists"
 EDITED_BODY = "We call for the immediate release of all detained Kloop staff.\n"
+PASTED = "Article 19, info@a19.example, Ana Pérez"
 
 
 @cache
@@ -89,7 +90,8 @@ def team(app) -> Team:
 
 
 def snapshot(app, team: Team) -> dict:
-    """What a refused request must leave untouched: versions and memberships."""
+    """What a refused request must leave untouched: versions, memberships and the
+    order the list prints in."""
     with app.app_context():
         versions = db.session.scalar(
             select(func.count())
@@ -101,7 +103,12 @@ def snapshot(app, team: Team) -> dict:
                 Membership.statement_id == team.statement_id
             )
         ).all()
-    return {"versions": versions, "members": {user: role.value for user, role in members}}
+        order = db.session.get(Statement, team.statement_id).signatory_order.value
+    return {
+        "versions": versions,
+        "members": {user: role.value for user, role in members},
+        "order": order,
+    }
 
 
 READ, EDIT, MANAGE = "read", "edit", "manage"
@@ -128,11 +135,14 @@ class Route:
             "/statements/<slug>/members": {"email": team.newcomer.email, "role": "editor"},
             "/statements/<slug>/members/<id>/role": {"role": "editor"},
             "/statements/<slug>/members/<id>/remove": {"confirm": "yes"},
+            # The list is empty: saving its (empty) order makes it print "as listed".
+            "/statements/<slug>/signatures/order": {"revision": "0"},
+            "/statements/<slug>/invitations/back": {"rows": PASTED},
         }[self.path]
 
     def expected_change(self, before: dict, team: Team) -> dict:
         """The state a successful POST leaves behind."""
-        after = {"versions": before["versions"], "members": dict(before["members"])}
+        after = {**before, "members": dict(before["members"])}
         if self.path.endswith("/edit"):
             after["versions"] += 1
         elif self.path.endswith("/members"):
@@ -141,6 +151,8 @@ class Route:
             after["members"][team.partner.id] = "editor"
         elif self.path.endswith("/remove"):
             del after["members"][team.partner.id]
+        elif self.path.endswith("/order"):
+            after["order"] = "as-listed"
         return after
 
     def __str__(self) -> str:
@@ -159,6 +171,10 @@ ROUTES = [
     Route("POST", "/statements/<slug>/members", MANAGE),
     Route("POST", "/statements/<slug>/members/<id>/role", MANAGE),
     Route("POST", "/statements/<slug>/members/<id>/remove", MANAGE),
+    Route("GET", "/statements/<slug>/signatures", READ),
+    Route("POST", "/statements/<slug>/signatures/order", EDIT),
+    Route("GET", "/statements/<slug>/invitations", EDIT),
+    Route("POST", "/statements/<slug>/invitations/back", EDIT),
 ]
 
 # What each visitor may do; None means "not even told the statement exists".
@@ -170,9 +186,11 @@ MAY = {
     "outsider": None,
 }
 
-# Where a successful POST sends the browser.
+# Where a successful POST sends the browser; None: it answers with a page (200).
 AFTER_POST = {
     "/statements/<slug>/edit": "/statements/{slug}",
+    "/statements/<slug>/signatures/order": "/statements/{slug}/signatures#order-form",
+    "/statements/<slug>/invitations/back": None,
     "/statements/<slug>/members": "/statements/{slug}/members",
     "/statements/<slug>/members/<id>/role": "/statements/{slug}/members",
     "/statements/<slug>/members/<id>/remove": "/statements/{slug}/members",
@@ -202,7 +220,7 @@ def test_each_member_reaches_only_what_their_role_allows(app, web, team, who, ro
         assert response.status_code == 403
         assert "Your role on this statement does not allow this." in response.get_data(as_text=True)
         assert snapshot(app, team) == before
-    elif route.method == "GET":
+    elif route.method == "GET" or AFTER_POST[route.path] is None:
         assert response.status_code == 200
         assert snapshot(app, team) == before
     else:

@@ -53,7 +53,10 @@ def problems(page: str) -> list[str]:
     """The 'Line N: ...' problems listed on the check page, as plain text."""
     import html
 
-    return [html.unescape(p) for p in re.findall(r"<li>(Line \d+: .*?)</li>", page)]
+    return [
+        html.unescape(p)
+        for p in re.findall(r'<li><span class="problem">(Line \d+: .*?)</span>', page)
+    ]
 
 
 def ready(page: str) -> int:
@@ -107,10 +110,10 @@ def test_check_lists_bad_rows_by_line_and_keeps_the_good_ones(app, lead, dummy_s
     assert problems(text) == [
         "Line 2: “not-an-email” is not a valid email address: "
         "An email address must have an @-sign.",
-        "Line 3: needs an organisation and an email, separated by a comma",
+        "Line 3: needs an organisation and an email, separated by a comma, a semicolon or a tab",
         "Line 4: contains control characters",
         "Line 5: has more than three columns (organisation, email, contact name)",
-        "Line 8: needs an organisation and an email, separated by a comma",
+        "Line 8: needs an organisation and an email, separated by a comma, a semicolon or a tab",
     ]
     assert "5 lines cannot be used" in text
     assert ready(text) == 2
@@ -259,7 +262,8 @@ def test_a_list_of_only_bad_rows_has_nothing_to_confirm(app, lead, dummy_stateme
     assert page.status_code == 400
     text = page.get_data(as_text=True)
     assert "No line of the list can be used" in text
-    assert 'name="rows"' not in text
+    assert "/invitations/confirm" not in text  # nothing to send; only the way back
+    assert "Go back and correct the list" in text
     assert nothing_saved(app)
 
 

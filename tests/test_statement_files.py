@@ -466,6 +466,123 @@ def test_bad_reimport_leaves_the_statement_as_it_was(app, runner, imported, tmp_
     assert len(stored(app)["versions"]) == 1
 
 
+# The agreed order: a file's list order is its order (signatory_order: as-listed)
+
+AS_LISTED_FILE = """---
+title: Free the Meridia Eleven
+slug: meridia-order
+signatory_order: as-listed
+signatories:
+  - name: Zeta Press Union
+    acronym: ZPU
+  - name: Article 19
+  - name: Quiet Org
+    anonymous: true
+  - name: Mu Media
+    country: Meridia
+---
+We call for the release of the Meridia Eleven.
+"""
+
+
+def exported_names(runner, slug: str) -> list[str]:
+    result = runner.invoke(args=["export", slug])
+    assert result.exit_code == 0, result.output
+    front, _body = split_statement_file(result.output)
+    return [entry["name"] for entry in front.get("signatories", [])]
+
+
+def reorder_on_the_page(web, slug: str, names: list[str]) -> None:
+    """The owner types the positions on the Signatures page and saves the order."""
+    from .support import input_value
+
+    page = web.get(f"/statements/{slug}/signatures").get_data(as_text=True)
+    data = {"revision": input_value(page, "revision")}
+    rows = re.findall(r'name="position-(\d+)"', page)
+    with_ids = dict(zip(stored_names(page), rows, strict=True))
+    for place, name in enumerate(names, start=1):
+        data[f"position-{with_ids[name]}"] = str(place)
+    response = web.post(f"/statements/{slug}/signatures/order", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def stored_names(page: str) -> list[str]:
+    return re.findall(
+        r'<label class="visually-hidden" for="position-\d+">Position of (.*?)</label>', page
+    )
+
+
+def test_a_file_order_survives_import_reorder_export_and_import_again(
+    app, runner, web, dummy_user, tmp_path
+):
+    path = tmp_path / "order.md"
+    path.write_text(AS_LISTED_FILE, encoding="utf-8")
+    assert import_file(runner, path, "--owner", dummy_user.email).exit_code == 0
+    in_file = ["Zeta Press Union", "Article 19", "Quiet Org", "Mu Media"]
+    assert [s.name for s in stored(app, "meridia-order")["signatures"]] == in_file
+    assert exported_names(runner, "meridia-order") == in_file
+
+    web.login(dummy_user)
+    reorder_on_the_page(
+        web, "meridia-order", ["Mu Media", "Zeta Press Union", "Quiet Org", "Article 19"]
+    )
+    exported = runner.invoke(args=["export", "meridia-order"]).output
+    front, _body = split_statement_file(exported)
+    assert front["signatory_order"] == "as-listed"
+    assert [e["name"] for e in front["signatories"]] == [
+        "Mu Media", "Zeta Press Union", "Quiet Org", "Article 19",
+    ]  # fmt: skip
+    page = web.get("/statements/meridia-order/signatures").get_data(as_text=True)
+    assert "Mu Media" in page.split('id="final-heading"')[1]
+
+    (tmp_path / "exported.md").write_text(exported, encoding="utf-8")
+    assert import_file(runner, tmp_path / "exported.md").exit_code == 0
+
+    assert runner.invoke(args=["export", "meridia-order"]).output == exported
+    positions = [s.position for s in stored(app, "meridia-order")["signatures"]]
+    assert positions == [1, 2, 3, 4]
+
+
+def test_reimport_puts_the_file_first_and_what_signon_collected_after(
+    app, runner, web, dummy_user, tmp_path
+):
+    from .mail_support import outbox, sign_through_link
+    from .sign_on_steps import invite, open_statement
+
+    path = tmp_path / "order.md"
+    path.write_text(AS_LISTED_FILE, encoding="utf-8")
+    import_file(runner, path, "--owner", dummy_user.email)
+    web.login(dummy_user)
+    open_statement(web, "meridia-order", signatory_order="as-listed")
+    invite(web, "meridia-order", "Bir Duino, bd@birduino.example")
+    (message,) = outbox(app, kind="invitation")
+    link = next(u for u in re.findall(r"https?://\S+", message.text_body) if "/i/" in u)
+    signed = sign_through_link(
+        app.test_client(), link, name="Bir Duino", acronym="", contact_email="bd@birduino.example"
+    )
+    assert signed.status_code == 303
+
+    # The file changes its order and grows; signon's own signature stays after it.
+    moved = AS_LISTED_FILE.replace("  - name: Zeta Press Union\n    acronym: ZPU\n", "")
+    grown = moved.replace(
+        "  - name: Mu Media\n",
+        "  - name: Mu Media\n  - name: Zeta Press Union\n  - name: New One\n  - name: Newer Two\n",
+    )
+    path.write_text(grown, encoding="utf-8")
+    assert import_file(runner, path).exit_code == 0
+
+    signatures = stored(app, "meridia-order")["signatures"]
+    assert [s.name for s in signatures] == [
+        "Article 19", "Quiet Org", "Mu Media", "Zeta Press Union", "New One", "Newer Two",
+        "Bir Duino",
+    ]  # fmt: skip
+    assert [s.position for s in signatures] == [1, 2, 3, 4, 5, 6, 7]
+    with app.app_context():
+        from signon.signatures.models import Invitation
+
+        assert db.session.scalar(select(Invitation.position)) == 7
+
+
 # signon demo
 
 

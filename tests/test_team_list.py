@@ -164,7 +164,13 @@ def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):
     form = editor.get(url)
     assert form.status_code == 200
     assert 'value="Artcle 19"' in form.get_data(as_text=True)
-    saved = editor.post(url, {"name": "Article 19", "acronym": "ART19", "note": "London"})
+    correction = {
+        "name": "Article 19",
+        "acronym": "ART19",
+        "note": "London",
+        "listed_publicly": "named",
+    }
+    saved = editor.post(url, correction)
     assert saved.status_code == 302
     with app.app_context():
         signature = db.session.get(Signature, signature_id)
@@ -179,12 +185,17 @@ def test_editor_corrects_a_name_and_the_change_is_recorded(app, team):
         )
         assert event.actor == "Ed Editor <ed@coalition.example>"
         assert event.detail["signature"] == signature_id
-        assert event.detail["before"] == {"name": "Artcle 19", "acronym": "A19", "note": ""}
-        assert event.detail["after"] == {"name": "Article 19", "acronym": "ART19", "note": "London"}
+        unchanged = {"country": "", "listed_publicly": True}
+        assert event.detail["before"] == {
+            "name": "Artcle 19", "acronym": "A19", "note": "", **unchanged
+        }  # fmt: skip
+        assert event.detail["after"] == {
+            "name": "Article 19", "acronym": "ART19", "note": "London", **unchanged
+        }  # fmt: skip
     assert "Article 19 (ART19), London" in final_list(list_page(editor, statement))
 
     # Saving the same values again records nothing more.
-    editor.post(url, {"name": "Article 19", "acronym": "ART19", "note": "London"})
+    editor.post(url, correction)
     with app.app_context():
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "signature edited by team")

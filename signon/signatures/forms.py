@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     RadioField,
     StringField,
     TextAreaField,
@@ -64,6 +65,36 @@ class ConfirmInvitationsForm(FlaskForm):
     """Step 2: the checked rows come back and are checked again before saving."""
 
     rows = HiddenField(validators=[DataRequired(), Length(max=400_000)])
+
+
+class BackToListForm(FlaskForm):
+    """Cancel on the check page: the list as pasted goes back into the text box."""
+
+    rows = HiddenField(validators=[Optional(), Length(max=400_000)])
+
+
+class OrderForm(FlaskForm):
+    """The team's order of the list: `position-<signature id>` fields (read by
+    ordering.positions_from_form), the list revision the page showed, and which
+    entry to move a step when an arrow was pressed (`up-<id>` / `down-<id>`)."""
+
+    revision = IntegerField(validators=[InputRequired(message="The order form is incomplete.")])
+    move = StringField(validators=[Optional(), Length(max=40)])
+
+    def validate_move(self, field):
+        if field.data and self._step(field.data) is None:
+            raise ValidationError("The order form asked for a move it does not know.")
+
+    def move_step(self) -> tuple[int, int] | None:
+        """(signature id, -1 or +1) for an arrow, None for "Save order"."""
+        return self._step(self.move.data or "")
+
+    @staticmethod
+    def _step(value: str) -> tuple[int, int] | None:
+        direction, _, raw_id = value.partition("-")
+        if direction not in ("up", "down") or not raw_id.isascii() or not raw_id.isdigit():
+            return None
+        return int(raw_id[:18]), -1 if direction == "up" else 1
 
 
 class SignatureForm(FlaskForm):

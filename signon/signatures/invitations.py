@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from ..text import clean_line, has_control_characters
 from .asking import who_is_asking
 from .links import invitation_link
 from .models import Invitation
+from .ordering import position_after_all
 
 REMINDER_INTERVAL = timedelta(days=1)
 HEADER_WORDS = {"email", "e-mail", "mail", "courriel", "correo"}
@@ -37,10 +39,44 @@ class InvitationRow:
     contact_name: str = ""
 
 
+@dataclass(frozen=True)
+class LineProblem:
+    """A line that cannot be used: its number, why, and what it held."""
+
+    line: int
+    problem: str
+    content: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The line's content as the check page shows it: tabs and invisible
+        characters made visible (they are often the very problem), cut short."""
+        shown = "".join(_visible(character) for character in self.content)
+        return shown if len(shown) <= SHOWN_LIMIT else shown[:SHOWN_LIMIT] + "…"
+
+
+SHOWN_LIMIT = 300
+
+
+def _visible(character: str) -> str:
+    if character == "\t":
+        return " ⇥ "
+    if character == "\n":
+        return " ⏎ "
+    code = ord(character)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␟
+    if code == 0x7F:
+        return "␡"
+    if unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+        return f"⟨U+{code:04X}⟩"
+    return character
+
+
 @dataclass
 class CheckedList:
     rows: list[InvitationRow] = field(default_factory=list)
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, problem)
+    problems: list[LineProblem] = field(default_factory=list)
     refused: str = ""  # the whole list refused, with why
     too_long: bool = False  # refused for having more rows than allowed
 
@@ -139,10 +175,10 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
         )
     }
     seen: dict[str, int] = {}
-    reader = csv.reader(
-        io.StringIO(text), delimiter=delimiter or _delimiter(text), skipinitialspace=True
-    )
-    first = True
+    lines = text.split("\n")
+    main = delimiter or _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=main, skipinitialspace=True)
+    first, previous = True, 0
     while True:
         try:
             cells = next(reader)
@@ -155,29 +191,38 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             )
             return result
         line = reader.line_num
+        content = "\n".join(lines[previous:line])
+        one_line = line == previous + 1
+        previous = line
         cells = _without_trailing_blanks([cell.strip() for cell in cells])
         if not any(cells):
             continue
+        if delimiter is None and one_line:
+            # A line pasted from elsewhere may use another separator than the rest.
+            cells = _cells_alone(content, main, cells)
         if first:
             first = False
             if _is_header(cells):
                 continue
         problem = _row_problem(cells)
         if problem:
-            result.problems.append((line, problem))
+            result.problems.append(LineProblem(line, problem, content))
             continue
         try:
             email = validate_email(cells[1], check_deliverability=False).normalized
         except EmailNotValidError as error:
-            result.problems.append((line, f"“{cells[1]}” is not a valid email address: {error}"))
+            problem = f"“{cells[1]}” is not a valid email address: {error}"
+            result.problems.append(LineProblem(line, problem, content))
             continue
         key = email.casefold()
         if key in seen:
-            result.problems.append((line, f"{email} is already on line {seen[key]} of this list"))
+            problem = f"{email} is already on line {seen[key]} of this list"
+            result.problems.append(LineProblem(line, problem, content))
             continue
         if key in existing:
             when = existing[key].strftime("%-d %b %Y")
-            result.problems.append((line, f"{email} was already invited on {when}"))
+            problem = f"{email} was already invited on {when}"
+            result.problems.append(LineProblem(line, problem, content))
             continue
         seen[key] = line
         contact = clean_line(cells[2]) if len(cells) > 2 else ""
@@ -185,9 +230,31 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
     return result
 
 
+def _cells_alone(content: str, main: str, cells: list[str]) -> list[str]:
+    """The line's cells with the list's separator, unless another separator makes a
+    row (or a header) of it, or at least splits what is one cell with the list's:
+    then with that one, so that a problem is told about the right column."""
+    if _looks_like_row(cells) or _is_header(cells):
+        return cells
+    split = None
+    for other in DELIMITERS:
+        if other == main:
+            continue
+        try:
+            (alone,) = csv.reader([content], delimiter=other, skipinitialspace=True)
+        except (csv.Error, ValueError):
+            continue
+        alone = _without_trailing_blanks([cell.strip() for cell in alone])
+        if _looks_like_row(alone) or _is_header(alone):
+            return alone
+        if split is None and len(cells) < 2 and 2 <= len(alone) <= 3:
+            split = alone
+    return split or cells
+
+
 def _row_problem(cells: list[str]) -> str | None:
     if len(cells) < 2 or not cells[1]:
-        return "needs an organisation and an email, separated by a comma"
+        return "needs an organisation and an email, separated by a comma, a semicolon or a tab"
     if len(cells) > 3:
         return "has more than three columns (organisation, email, contact name)"
     if any(has_control_characters(cell) for cell in cells):
@@ -203,20 +270,24 @@ def _row_problem(cells: list[str]) -> str | None:
 
 
 def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -> list[Invitation]:
-    """Create and send one invitation per row (not committed)."""
+    """Create and send one invitation per row, in the rows' order (not committed)."""
     if not accepts_signatures(statement):
         raise InvitationError("Open the statement for signatures before inviting partners.")
-    invitations = []
-    for row in rows:
-        invitation = Invitation(
+    # The list's line order is the agreed order; a new list goes after everything
+    # already there (invitations and signatures alike).
+    first = position_after_all(statement)
+    invitations = [
+        Invitation(
             statement=statement,
             organisation=row.organisation,
             email=row.email,
             contact_name=row.contact_name,
+            position=first + index,
             nonce=new_nonce(),
             created_by_id=actor.id,
         )
-        invitations.append(invitation)
+        for index, row in enumerate(rows)
+    ]
     try:
         with db.session.begin_nested():
             db.session.add_all(invitations)

@@ -25,6 +25,7 @@ from ..statements.models import Statement, Status
 from .links import manage_link, verify_link
 from .models import Invitation, SignatoryKind, Signature, SignatureSource, SignatureState
 from .names import name_key
+from .ordering import position_after_all
 
 LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
 
@@ -93,10 +94,8 @@ def _visible(signature: Signature) -> tuple:
 
 
 def _next_position(statement: Statement) -> int:
-    last = db.session.scalar(
-        select(func.max(Signature.position)).where(Signature.statement_id == statement.id)
-    )
-    return (last or 0) + 1
+    # After every signature and invitation: a late signature goes to the end.
+    return position_after_all(statement)
 
 
 def _ensure_open(statement: Statement) -> None:
@@ -134,7 +133,8 @@ def sign_from_invitation(
             source=SignatureSource.INVITATION,
             state=SignatureState.SIGNED,
             nonce=new_nonce(),
-            position=_next_position(statement),
+            # The invitation's place in the agreed order, whenever they sign.
+            position=invitation.position or _next_position(statement),
         )
         _apply(signature, data, statement)
         try:

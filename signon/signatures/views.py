@@ -26,9 +26,11 @@ from .consent import consent_floor, needs_reconfirmation
 from .duplicates import find_duplicates
 from .forms import (
     ActionForm,
+    BackToListForm,
     ConfirmInvitationsForm,
     EditDisplayForm,
     InvitationListForm,
+    OrderForm,
     RejectForm,
 )
 from .invitations import (
@@ -42,6 +44,14 @@ from .invitations import (
 )
 from .listing import final_section
 from .models import Invitation, Signature
+from .ordering import (
+    ORDER_NAMES,
+    OrderError,
+    StaleOrder,
+    ordered_signatures,
+    positions_from_form,
+    reorder,
+)
 from .printed import printed_as
 from .reconfirm import ReconfirmError, remind_reconfirmations
 from .sign_on import SigningError, approve, edit_display, reject
@@ -61,7 +71,7 @@ def _invitations_page(statement, form, status: int = 200):
         select(Invitation)
         .where(Invitation.statement_id == statement.id)
         .options(selectinload(Invitation.signature))
-        .order_by(Invitation.id)
+        .order_by(Invitation.position, Invitation.id)
     ).all()
     # Each invitation's latest mail (invitation or reminder) says how delivery went:
     # a failure that a later mail got past is history, not the state.
@@ -119,18 +129,30 @@ def check_invitations(slug: str):
     if checked.refused:
         form.rows.errors = [checked.refused]
         return _invitations_page(statement, form, 413 if checked.too_long else 400)
-    return _check_page(statement, checked)
+    return _check_page(statement, checked, pasted=text)
 
 
-def _check_page(statement, checked, *, changed: bool = False):
+def _check_page(statement, checked, *, pasted: str, changed: bool = False):
     confirm = ConfirmInvitationsForm(formdata=None, rows=checked.as_text())
     return render_template(
         "signatures/check.html",
         statement=statement,
         checked=checked,
         confirm=confirm,
+        back=BackToListForm(formdata=None, rows=pasted),
         changed=changed,
     ), 200 if checked.rows and not changed else 400
+
+
+@blueprint.route("/statements/<slug>/invitations/back", methods=["POST"])
+@login_required
+def back_to_invitations(slug: str):
+    """Cancel on the check page: the Invitations page, the list as pasted in its box."""
+    statement = statement_for(slug, Role.EDITOR)
+    back = BackToListForm()
+    if not back.validate_on_submit():
+        abort(400)
+    return _invitations_page(statement, InvitationListForm(formdata=None, rows=back.rows.data))
 
 
 @blueprint.route("/statements/<slug>/invitations/confirm", methods=["POST"])
@@ -147,7 +169,7 @@ def confirm_invitations(slug: str):
         flash(checked.refused, "error")
         return redirect(url_for("signatures.invitations", slug=slug))
     if checked.problems or not checked.rows:
-        return _check_page(statement, checked, changed=True)
+        return _check_page(statement, checked, pasted=form.rows.data, changed=True)
     try:
         created = add_invitations(statement, checked.rows, actor=current_user)
     except InvitationError as error:
@@ -231,11 +253,11 @@ def remind(slug: str):
 @login_required
 def signatures(slug: str):
     statement = statement_for(slug)
-    rows = db.session.scalars(
-        select(Signature)
-        .where(Signature.statement_id == statement.id)
-        .order_by(Signature.position, Signature.id)
-    ).all()
+    return _signatures_page(statement)
+
+
+def _signatures_page(statement, *, order_error: str = "", typed=None, status: int = 200):
+    rows = ordered_signatures(statement)
     duplicates = find_duplicates([(s.id, s.name, s.contact_email) for s in rows])
     floor = consent_floor(statement)
     return render_template(
@@ -248,7 +270,60 @@ def signatures(slug: str):
         show_contacts=g.role.allows(Role.EDITOR),
         action=ActionForm(),
         reject_form=RejectForm(),
-    )
+        order_form=OrderForm(formdata=None, revision=statement.list_revision),
+        order_name=ORDER_NAMES[statement.signatory_order],
+        order_error=order_error,
+        typed=typed or {},
+    ), status
+
+
+@blueprint.route("/statements/<slug>/signatures/order", methods=["POST"])
+@login_required
+def order_signatures(slug: str):
+    """Save the team's order of the list (a position per row, or an arrow)."""
+    statement = statement_for(slug, Role.EDITOR)
+    form = OrderForm()
+    typed = _typed_positions(request.form)
+    if not form.validate_on_submit():
+        error = " ".join(message for messages in form.errors.values() for message in messages)
+        return _signatures_page(statement, order_error=error, typed=typed, status=400)
+    try:
+        result = reorder(
+            statement,
+            positions_from_form(request.form),
+            actor=current_user,
+            revision=form.revision.data,
+            move=form.move_step(),
+        )
+    except OrderError as error:
+        db.session.rollback()
+        # A stale form shows the list as it is now; a bad one keeps what was typed.
+        typed = {} if isinstance(error, StaleOrder) else typed
+        return _signatures_page(statement, order_error=str(error), typed=typed, status=error.status)
+    db.session.commit()
+    if not result.changed:
+        flash("The order is unchanged.", "info")
+    else:
+        message = "Order saved."
+        if result.switched_from is not None:
+            message += (
+                f" The list now prints in this order (“As listed”); it printed "
+                f"{ORDER_NAMES[result.switched_from]}."
+            )
+        if result.edition is not None:
+            message += f" The published list has a new edition ({result.edition.number})."
+        flash(message, "success")
+    step = form.move_step()
+    anchor = f"signature-{step[0]}" if step else "order-form"
+    return redirect(url_for("signatures.signatures", slug=slug, _anchor=anchor))
+
+
+def _typed_positions(formdata) -> dict[int, str]:
+    """What was typed in each position box, to show it again beside an error."""
+    try:
+        return positions_from_form(formdata)
+    except OrderError:
+        return {}
 
 
 @blueprint.route("/statements/<slug>/signatures/remind-reconfirm", methods=["POST"])

@@ -60,7 +60,12 @@ def import_statement(
     statement.lead_organisations = "\n".join(source.lead_organisations)
     version = statement.current_version
     now = utcnow()
-    for position, signatory in enumerate(source.signatories):
+    # The file's order is the agreed order: its entries come first, and whatever
+    # signon collected itself (signatures, invitations) follows in its own order.
+    from ..signatures.ordering import renumber
+
+    renumber(statement, start=len(source.signatories) + 1)
+    for position, signatory in enumerate(source.signatories, start=1):
         db.session.add(
             Signature(
                 statement=statement,
@@ -138,7 +143,8 @@ def export_statement(statement: Statement) -> StatementFile:
     signatures = db.session.scalars(
         select(Signature)
         .where(Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED)
-        .order_by(Signature.position, Signature.signed_at, Signature.id)
+        # The agreed order: the file's list order is what `as-listed` prints.
+        .order_by(Signature.position, Signature.id)
     )
     return StatementFile(
         title=statement.title,

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from ..languages import LANGUAGES
 from ..validators import NoControlCharacters, multiline, one_line
 from .files import MAX_BODY_BYTES
+from .live_list import LIVE_LIST_RISK
 
 LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
 
@@ -125,6 +126,11 @@ class OpenForm(FlaskForm):
     )
     signatory_order = RadioField("Order of the list", choices=ORDER_CHOICES, default="alphabetical")
     open_call = BooleanField("Also let anyone sign through a public form (moderated)")
+    # Off unless ticked: the list stays private until publication (statements/live_list.py).
+    live_list = BooleanField(
+        "Show the list publicly while signatures are collected (live list)",
+        description=LIVE_LIST_RISK,
+    )
 
     def validate_time_zone(self, field):
         from .lifecycle import LifecycleError, canonical_zone_name

@@ -365,9 +365,7 @@ def test_the_preview_pdf_is_the_file_the_public_will_get(app, client, signed, te
         assert response.get_data() == preview
 
 
-def test_a_preview_stored_in_the_render_cache_never_reaches_the_public(
-    app, client, signed, team
-):
+def test_a_preview_stored_in_the_render_cache_never_reaches_the_public(app, client, signed, team):
     statement, _ids = signed
     viewer = logged_in(app, team["viewer"])
     with viewer.get(f"/statements/{statement.slug}/preview.pdf") as response:
@@ -390,9 +388,7 @@ def test_a_preview_stored_in_the_render_cache_never_reaches_the_public(
     assert cache.render_counts["pdf"] == renders
 
 
-def test_the_preview_of_a_scheduled_publication_says_when_it_goes_public(
-    app, client, signed, team
-):
+def test_the_preview_of_a_scheduled_publication_says_when_it_goes_public(app, client, signed, team):
     statement, _ids = signed
     close_statement(app, statement)
     publish(app, statement, embargo_until=utcnow() + timedelta(days=2))

@@ -1,4 +1,6 @@
-"""Routes: publishing a statement (owners), its editions (the team), and the
+"""Routes: publishing a statement (owners), moving, bringing forward or
+cancelling a publication still under embargo (owners, on the same Publish
+page), its editions and their files (the team, viewers included), and the
 public dated downloads of its editions.
 
 A dated address (/s/<slug>/editions/2026-11-20.pdf) serves the latest edition

@@ -412,3 +412,28 @@ def test_outsiders_get_no_preview(app, client, signed, team, path):
     assert outsider.get(url).status_code == 404
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_the_team_previews_a_draft_before_opening_it(app, client, create_statement, dummy_user):
+    draft = create_statement(title="A draft to check")
+    lead = logged_in(app, dummy_user)
+    shown = html_lib.unescape(lead.get(f"/statements/{draft.slug}").get_data(as_text=True))
+    assert "Not public until publication" in shown
+    preview = lead.get(f"/statements/{draft.slug}/preview")
+    assert preview.status_code == 200
+    assert "<h1>A draft to check</h1>" in preview.get_data(as_text=True)
+    assert client.get(f"/s/{draft.slug}").status_code == 404
+
+
+def test_the_preview_of_a_live_or_published_list_says_it_is_public(app, signed, team):
+    statement, _ids = signed
+    viewer = logged_in(app, team["viewer"])
+    preview_url = f"/statements/{statement.slug}/preview"
+    make_list_live(app, statement)
+    live = html_lib.unescape(viewer.get(preview_url).get_data(as_text=True))
+    assert "this is what anyone sees now" in live and "live list" in live
+    close_statement(app, statement)
+    publish(app, statement)
+    published = html_lib.unescape(viewer.get(preview_url).get_data(as_text=True))
+    assert "this is what anyone sees now" in published
+    assert "not public until publication" not in published

@@ -323,6 +323,7 @@ def _open_defaults(statement):
         or "This statement is signed by the following organisations:",
         signatory_order=statement.signatory_order.value,
         open_call=statement.open_call,
+        live_list=statement.live_list,
     )
 
 

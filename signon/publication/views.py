@@ -67,9 +67,7 @@ MIMETYPES = {
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@blueprint.app_template_global("scheduled_for")
-def _scheduled_for(statement) -> str:
-    return scheduled_for(statement)
+blueprint.add_app_template_global(scheduled_for, "scheduled_for")
 
 
 def _local(value: datetime | None, time_zone: str) -> str:

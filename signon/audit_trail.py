@@ -20,6 +20,11 @@ ACTION_LABELS = {
     "closed by deadline": "Closed by its deadline",
     "reopened": "Reopened for signatures",
     "published": "Published",
+    "embargo moved": "Publication moved to another time",
+    "published now": "Published now, before the embargo ended",
+    "publication cancelled": "Publication cancelled: back to closed, nothing made public",
+    "live list on": "Live list turned on: the names are public before publication",
+    "live list off": "Live list turned off: the names are private until publication",
     "list updated": "Published list updated",
     "invitations sent": "Invitations sent",
     "invitation re-sent": "Invitation sent again with a new link",
@@ -64,6 +69,9 @@ DETAIL_LABELS = {
     "anonymous": "anonymous signatories",
     "deadline": "deadline",
     "embargo_until": "embargo",
+    "previous_embargo": "previous embargo",
+    "editions": "editions undone",
+    "status": "status",
     "note": "note",
     "reason": "reason",
     "count": "count",
@@ -73,6 +81,7 @@ DETAIL_LABELS = {
 MOMENTS = {
     "deadline": ("deadline", "no deadline"),
     "embargo_until": ("embargoed until", "no embargo"),
+    "previous_embargo": ("previously scheduled for", "no embargo"),
 }
 
 

@@ -48,6 +48,16 @@ def withdraw_signature(app, signature_id: int) -> None:
         db.session.commit()
 
 
+def make_list_live(app, statement, *, by=PUBLISHER) -> None:
+    """The owner opts in to a live public list while collecting (the service behind
+    the Open page's setting): the open or closed statement becomes public."""
+    from signon.statements.live_list import set_live_list
+
+    with app.app_context():
+        set_live_list(db.session.get(Statement, statement.id), True, by)
+        db.session.commit()
+
+
 def close_statement(app, statement) -> None:
     with app.test_request_context():
         close(db.session.get(Statement, statement.id))
@@ -107,15 +117,18 @@ Background from the [UN Special Rapporteur](https://www.ohchr.org/en/sr-freedom)
 """
 
 
-def signed_statement(app, create_statement, lead, *, open_call=False):
+def signed_statement(app, create_statement, lead, *, open_call=False, live_list=False):
     """An open statement (alphabetical list) that partners signed in every way there is:
     named organisations (one with a note), a person, one that asked not to be named,
     one that withdrew, and, with `open_call`, one whose email is not yet verified.
-    Returns (statement, {name: signature id})."""
+    Private until publication, unless `live_list`: the owner opted in to a public
+    list while collecting. Returns (statement, {name: signature id})."""
     from .sign_on_steps import open_for_signing
 
     statement = create_statement(title="Free the Meridia Eleven", body=STATEMENT_BODY)
     open_for_signing(app, statement, intro="Signed by:", open_call=open_call)
+    if live_list:
+        make_list_live(app, statement)
     ids = {
         "Zeta Press Union": sign_as(
             app,

@@ -16,7 +16,8 @@ from .sign_on_steps import move_deadline_into_the_past
 
 @pytest.fixture
 def signed(app, create_statement, dummy_user):
-    return signed_statement(app, create_statement, dummy_user, open_call=True)
+    # A live list: the owner opted in, so the open statement is public (test_list_privacy).
+    return signed_statement(app, create_statement, dummy_user, open_call=True, live_list=True)
 
 
 def api(client, statement, **headers):

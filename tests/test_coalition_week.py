@@ -52,7 +52,10 @@ def save(web: Web, slug: str, body: str, kind: str) -> None:
 
 
 def listed(client, slug: str) -> list[str]:
-    data = client.get(f"/api/v1/statements/{slug}").get_json()
+    """The names the team's preview of the public data lists (the list is private
+    until publication, so the public API answers 404 all week)."""
+    assert client.get(f"/api/v1/statements/{slug}").status_code == 404
+    data = client.get(f"/statements/{slug}/preview.json").get_json()
     return [entry["name"] for entry in data["signatories"]]
 
 

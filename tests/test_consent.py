@@ -36,7 +36,14 @@ from signon.statements.service import save_version
 
 from .mail_support import link_for, sign_through_link
 from .mailbox import links_in, text_of
-from .public_steps import close_statement, csv_rows, list_items, logged_in, sign_as
+from .public_steps import (
+    close_statement,
+    csv_rows,
+    list_items,
+    logged_in,
+    make_list_live,
+    sign_as,
+)
 from .sign_on_steps import invite, open_for_signing, open_statement, partner, sign_form
 from .support import Web, csrf_token_in, input_value
 from .test_tokens import old_token
@@ -72,11 +79,13 @@ def team(create_user, dummy_user):
 
 @pytest.fixture
 def signed(app, create_statement, team):
-    """The open statement, both partners signed version 1: (statement, {name: id})."""
+    """The open statement, both partners signed version 1: (statement, {name: id}).
+    Its owner opted in to a live list, so the public views show the list while open."""
     statement = create_statement(
         title=TITLE, body=BODY, members={team["editor"]: "editor", team["viewer"]: "viewer"}
     )
     open_for_signing(app, statement, open_call=True)
+    make_list_live(app, statement)
     ids = {
         name: sign_as(app, statement, team["owner"], name, contact_email=email)
         for name, email in PARTNERS.items()
@@ -885,7 +894,8 @@ def test_partner_reconfirms_a_substantive_change_from_a_real_email(
 ):
     statement = create_statement(title=TITLE, body=BODY)
     web.login(dummy_user)
-    open_statement(web, statement.slug, deadline="2099-01-01T12:00")
+    # With a live list (the Open form's opt-in), the API shows the list while open.
+    open_statement(web, statement.slug, deadline="2099-01-01T12:00", live_list="y")
     assert invite(web, statement.slug, "Article 19, info@a19.example, Ana").status_code == 302
     send_outbox()
     (invitation,) = mail_via_smtp.wait_for(1)

@@ -26,7 +26,8 @@ FORMULAS = ['=HYPERLINK("x")', "+1", "@SUM(1)", "-2"]
 
 @pytest.fixture
 def signed(app, create_statement, dummy_user):
-    return signed_statement(app, create_statement, dummy_user, open_call=True)
+    # A live list: the owner opted in, so the open statement's downloads are public.
+    return signed_statement(app, create_statement, dummy_user, open_call=True, live_list=True)
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe(value, cell):
 
 
 def test_formula_names_are_inert_in_both_csvs(app, client, create_statement, dummy_user, team):
-    statement, _ids = signed_statement(app, create_statement, dummy_user)
+    statement, _ids = signed_statement(app, create_statement, dummy_user, live_list=True)
     add_team(app, statement, team)
     for name in FORMULAS:
         sign_as(app, statement, dummy_user, name)

@@ -1,5 +1,9 @@
 """The public page of a statement: the text and the final list exactly as the PDF
-prints them, for anyone, without JavaScript; nothing of a draft, no contact data."""
+prints them, for anyone, without JavaScript; nothing of a draft, no contact data.
+
+Before publication a list is public only when its owner opted in to a live list,
+so these tests of what the page shows open the statement with a live list;
+tests/test_list_privacy.py covers the default, private until publication."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from .public_steps import (
     NOT_ON_THE_LIST,
     close_statement,
     list_items,
+    make_list_live,
     publish,
     signed_statement,
 )
@@ -37,7 +42,7 @@ PUBLIC_URLS = (
 
 @pytest.fixture
 def signed(app, create_statement, dummy_user):
-    return signed_statement(app, create_statement, dummy_user, open_call=True)
+    return signed_statement(app, create_statement, dummy_user, open_call=True, live_list=True)
 
 
 def page_of(client, statement) -> str:
@@ -121,7 +126,7 @@ def test_a_draft_member_sees_no_public_page_either(app, create_statement, dummy_
     assert web.get(f"/s/{statement.slug}").status_code == 404
 
 
-def test_closed_and_published_statements_stay_public(app, client, signed):
+def test_a_live_list_stays_public_when_closed_and_once_published(app, client, signed):
     statement, _ids = signed
     close_statement(app, statement)
     assert list_items(page_of(client, statement))[0].startswith("Article 19")
@@ -177,6 +182,7 @@ def test_a_right_to_left_statement_reads_right_to_left(app, client, create_state
         title="بيان مشترك", body="نطالب بالإفراج عن الصحفيين.\n", language="ar"
     )
     open_for_signing(app, statement)
+    make_list_live(app, statement)
     page = page_of(client, statement)
     assert '<html lang="ar" dir="rtl">' in page
     assert "نطالب بالإفراج عن الصحفيين." in page
@@ -186,6 +192,7 @@ def test_a_statement_nobody_signed_yet_shows_its_text(app, client, dummy_stateme
     from .sign_on_steps import open_for_signing
 
     open_for_signing(app, dummy_statement)
+    make_list_live(app, dummy_statement)
     page = page_of(client, dummy_statement)
     assert "Release the journalists." in page
     assert list_items(page) == []

@@ -543,4 +543,4 @@ def test_the_team_downloads_an_embargoed_edition(app, client, closed, create_use
     outsider = logged_in(app, create_user(email="other@else.example", name="Other"))
     assert outsider.get(f"/statements/{statement.slug}/editions/1.pdf").status_code == 404
     page = comms.get(f"/statements/{statement.slug}/publication").get_data(as_text=True)
-    assert "Until" in page and "not found" in page
+    assert "Scheduled for" in page and "not found" in page

@@ -23,7 +23,8 @@ from .public_steps import new_version, sign_as, signed_statement, withdraw_signa
 
 @pytest.fixture
 def signed(app, create_statement, dummy_user):
-    return signed_statement(app, create_statement, dummy_user)
+    # A live list: only then are an open statement's downloads public and cached.
+    return signed_statement(app, create_statement, dummy_user, live_list=True)
 
 
 def renders(app) -> list[Path]:

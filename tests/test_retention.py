@@ -141,9 +141,22 @@ def found_in(contact: str, text: str) -> bool:
 
 
 def public_views(client, slug: str) -> dict[str, bytes]:
-    """What anyone can read of a statement: page, API, CSV and text downloads."""
+    """What anyone can read of a published statement: page, API, CSV and text downloads."""
+    return _views(
+        client, (f"/s/{slug}", f"/api/v1/statements/{slug}", f"/s/{slug}.csv", f"/s/{slug}.md")
+    )
+
+
+def preview_views(web, slug: str) -> dict[str, bytes]:
+    """What anyone will read of a statement once published, as its team's preview
+    shows it: before publication the public addresses answer 404."""
+    base = f"/statements/{slug}/preview"
+    return _views(web, (base, f"{base}.json", f"{base}.csv", f"{base}.md"))
+
+
+def _views(client, urls) -> dict[str, bytes]:
     views = {}
-    for url in (f"/s/{slug}", f"/api/v1/statements/{slug}", f"/s/{slug}.csv", f"/s/{slug}.md"):
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         views[url] = response.data
@@ -444,8 +457,8 @@ def test_owner_purges_a_statement_from_its_page(app, client, create_statement, d
     statement, _ids = signed_statement(app, create_statement, dummy_user)
     add_team(app, statement, team)
     close_statement(app, statement)  # closed just now: the owner need not wait
-    before = public_views(client, statement.slug)
     owner = logged_in(app, dummy_user)
+    before = preview_views(owner, statement.slug)
     show = owner.get(f"/statements/{statement.slug}").get_data(as_text=True)
     assert "Contact data" in show
     assert f'href="/statements/{statement.slug}/purge-contacts"' in show
@@ -470,7 +483,8 @@ def test_owner_purges_a_statement_from_its_page(app, client, create_statement, d
     assert "The signers' contact data was purged on" in shown
     everything = database_text(app)
     assert [contact for contact in SIGNER_CONTACTS if found_in(contact, everything)] == []
-    assert public_views(client, statement.slug) == before
+    assert preview_views(owner, statement.slug) == before
+    assert client.get(f"/s/{statement.slug}").status_code == 404  # closed: not public
     rows = team_csv(app, team["editor"], statement.slug)
     assert {row["contact_email"] for row in rows.values()} == {""}
     assert {row["authorised_by"] for row in rows.values()} == {""}

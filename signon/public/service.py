@@ -1,9 +1,15 @@
 """What the public sees of a statement: which statements, which document, which data.
 
-A statement's list is public once it is open (then closed, then published); a
-draft is not public at any address, nor is a published statement before its
-embargo. Everything public is built from the one document model, so the page,
-the downloads and the JSON agree, and none of them can carry contact data: the
+Nothing of a list is public before its publication: a draft, an open or a closed
+statement, and a published one still under its embargo, answer 404 at every
+public address, the same 404 as for a slug that does not exist, so nobody can
+tell a statement that collects signatures from none at all. An owner may opt in
+to a live list (statements/live_list.py): then an open or closed statement is
+public while it collects. The team sees what will be public through the
+preview (`preview_statement`), never through the public addresses.
+
+Everything public is built from the one document model, so the page, the
+downloads and the JSON agree, and none of them can carry contact data: the
 model has none. A published statement shows its latest edition (publication/),
 rebuilt from what was frozen, never from the live signatures.
 """
@@ -15,6 +21,7 @@ from pathlib import Path
 from flask import abort, current_app
 from sqlalchemy import bindparam, select
 
+from ..accounts.access import statement_for
 from ..documents.build import document_for_statement, planned_date
 from ..documents.cache import cached_render, stored_path
 from ..documents.model import Document
@@ -24,18 +31,30 @@ from ..publication.service import edition_document, edition_file, latest_edition
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
 
-PUBLIC_STATUSES = frozenset({Status.OPEN, Status.CLOSED, Status.PUBLISHED})
+# Public while collecting only with a live list; published, once its embargo ends.
+LIVE_LIST_STATUSES = frozenset({Status.OPEN, Status.CLOSED})
 PAGE_SIZES = {"a4": "A4", "letter": "Letter"}  # ?size= -> signon.documents.pdf's name
 DEFAULT_RENDER_TIME_LIMIT = 60
 
 
 def list_is_public(statement: Statement) -> bool:
-    """True when the statement's text and list may be shown to anyone."""
-    return (
-        statement.status in PUBLIC_STATUSES
-        and statement.current_version_id is not None
-        and not under_embargo(statement)
-    )
+    """True when the statement's text and list may be shown to anyone: published
+    and past any embargo, or open or closed with the owner's live list on.
+    `statement` may be a row of the statements table (stored_download)."""
+    if statement.current_version_id is None:
+        return False
+    if statement.status is Status.PUBLISHED:
+        return not under_embargo(statement)
+    return statement.status in LIVE_LIST_STATUSES and bool(statement.live_list)
+
+
+def preview_statement(slug: str) -> Statement:
+    """The statement at slug for its team's preview of the public page and files:
+    any member's (others get 404, as on every team route); 404 while it has no text."""
+    statement = statement_for(slug)
+    if statement.current_version_id is None:
+        abort(404)
+    return statement
 
 
 def find_public_statement(slug: str) -> Statement | None:
@@ -53,13 +72,15 @@ def public_statement(slug: str) -> Statement:
 
 
 # The columns that decide whether a statement is public and name its stored files:
-# a row of them answers a cached download without loading the statement. Built
-# once: making a select of nine columns costs as much as running it.
+# a row of them answers a cached download without loading the statement, by the
+# same rule as every other public address (list_is_public). Built once: making a
+# select of ten columns costs as much as running it.
 _IDENTITY_ROW = select(
     Statement.id,
     Statement.status,
     Statement.current_version_id,
     Statement.embargo_until,
+    Statement.live_list,
     Statement.list_revision,
     Statement.language,
     Statement.date,
@@ -70,11 +91,13 @@ _IDENTITY_ROW = select(
 
 
 def stored_download(slug: str, kind: str, options: dict | None = None) -> Path | None:
-    """The already rendered file of an open or closed statement's download, found
-    from one row of the statements table (no list, no ORM object): the common case
-    of a download after the first. None when there is no such file yet, or the
-    statement is published (its editions decide), or not public (the caller's
-    slower path answers 404 then)."""
+    """The already rendered file of a live list's download (an open or closed
+    statement whose owner opted in), found from one row of the statements table
+    (no list, no ORM object): the common case of a download after the first.
+    None when there is no such file yet, or the statement is published (its
+    editions decide), or not public (the caller's slower path answers 404 then).
+    A file the team's preview rendered has the same name, so the public check
+    here is what keeps it from the public."""
     # One read: no session to set up and tear down, no transaction (database.py).
     with db.engine.connect().execution_options(single_read=True) as connection:
         row = connection.execute(_IDENTITY_ROW, {"slug": slug}).first()

@@ -1,10 +1,11 @@
-"""Public pages and downloads of statements whose list is public, the JSON API,
-and the team's CSV with contact data.
+"""Public pages and downloads of statements whose list is public, the JSON API;
+the team's preview of them, its live-list setting and its CSV with contact data.
 
-Every public address answers 404 for a draft, and for a published statement
-before its embargo. A published statement's page and downloads are its latest
-edition; the page links the earlier ones by date (publication/views.py serves
-them). Pages work without JavaScript.
+Every public address answers the same 404 for a draft, an open or closed
+statement (unless its owner opted in to a live list), and a published one
+before its embargo ends (service.list_is_public). A published statement's page
+and downloads are its latest edition; the page links the earlier ones by date
+(publication/views.py serves them). Pages work without JavaScript.
 """
 
 from __future__ import annotations
@@ -12,27 +13,44 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.access import statement_for
 from ..accounts.models import Role
+from ..audit import user_actor
 from ..documents.cache import RenderFailed
 from ..documents.csv import LISTED_CONSENT, public_csv, team_csv
 from ..documents.html import body_html
 from ..documents.text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
-from ..publication.service import dated_editions
+from ..publication.service import dated_editions, scheduled_for
 from ..signatures.consent import consent_floor, covers_current
 from ..signatures.models import Signature, SignatureState
+from ..statements.lifecycle import status_now
+from ..statements.live_list import LIVE_LIST_RISK, set_live_list
+from .forms import LiveListForm
 from .service import (
+    LIVE_LIST_STATUSES,
     PAGE_SIZES,
     api_payload,
     current_edition,
     find_public_statement,
+    list_is_public,
+    preview_statement,
     public_document,
     public_statement,
     rendered_docx,
@@ -41,6 +59,8 @@ from .service import (
 )
 
 blueprint = Blueprint("public", __name__, static_folder="static", static_url_path="/public/static")
+
+blueprint.add_app_template_global(list_is_public, "list_is_public")
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -67,13 +87,20 @@ def _render_failed(error: RenderFailed):
 
 @blueprint.route("/s/<slug>")
 def statement(slug: str):
-    record = public_statement(slug)
+    response = _page(public_statement(slug), preview=False)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _page(record, *, preview: bool) -> Response:
+    """The public page of `record`, or the team's preview of it: the same template,
+    the preview with its banner and its downloads from the team's addresses."""
     edition = current_edition(record)
     document = public_document(record, edition)
     earlier = (
         [(day, e) for day, e in dated_editions(record) if e.id != edition.id] if edition else []
     )
-    response = Response(
+    return Response(
         render_template(
             "public/statement.html",
             statement=record,
@@ -83,24 +110,37 @@ def statement(slug: str):
             date_text=date_line(document),
             list_updated=list_updated_line(document),
             earlier_editions=earlier,
+            preview=preview,
+            public_now=list_is_public(record),
+            public_from=scheduled_for(record),
         )
     )
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+
+
+def _pdf_size():
+    """The ?size= of a PDF address, as the renderer names it; None if unknown."""
+    return PAGE_SIZES.get(request.args.get("size", "a4").lower())
+
+
+def _bad_size():
+    return error_page(400, "Unknown page size", "Ask for ?size=a4 or ?size=letter.")
 
 
 @blueprint.route("/s/<slug>.pdf")
 def pdf(slug: str):
-    size = request.args.get("size", "a4").lower()
-    if size not in PAGE_SIZES:
-        return error_page(400, "Unknown page size", "Ask for ?size=a4 or ?size=letter.")
-    name = f"{slug}.pdf" if size == "a4" else f"{slug}-{size}.pdf"
-    stored = stored_download(slug, "pdf", {"page_size": PAGE_SIZES[size]})
+    size = _pdf_size()
+    if size is None:
+        return _bad_size()
+    name = f"{slug}.pdf" if size == "A4" else f"{slug}-{size.lower()}.pdf"
+    stored = stored_download(slug, "pdf", {"page_size": size})
     if stored is not None:
         return _file(stored, PDF, name)
-    record = public_statement(slug)
+    return _pdf_of(public_statement(slug), size, name)
+
+
+def _pdf_of(record, size: str, name: str) -> Response:
     try:
-        path = rendered_pdf(record, PAGE_SIZES[size])
+        path = rendered_pdf(record, size)
     except RenderFailed as error:
         return _render_failed(error)
     return _file(path, PDF, name)
@@ -111,12 +151,15 @@ def docx(slug: str):
     stored = stored_download(slug, "docx")
     if stored is not None:
         return _file(stored, DOCX, f"{slug}.docx")
-    record = public_statement(slug)
+    return _docx_of(public_statement(slug), f"{slug}.docx")
+
+
+def _docx_of(record, name: str) -> Response:
     try:
         path = rendered_docx(record)
     except RenderFailed as error:
         return _render_failed(error)
-    return _file(path, DOCX, f"{slug}.docx")
+    return _file(path, DOCX, name)
 
 
 def _file(path, mimetype: str, filename: str) -> Response:
@@ -127,22 +170,102 @@ def _file(path, mimetype: str, filename: str) -> Response:
     return response
 
 
+# The text downloads: kind -> (mimetype, the document as bytes, what the file
+# name adds to the slug).
+TEXT_KINDS = {
+    "md": ("text/markdown", lambda d: document_markdown(d).encode("utf-8"), ""),
+    "txt": ("text/plain", lambda d: document_text(d).encode("utf-8"), ""),
+    "csv": ("text/csv", public_csv, "-signatories"),
+}
+
+
+def _text_download(record, kind: str, *, preview: bool = False) -> Response:
+    mimetype, make, stem = TEXT_KINDS[kind]
+    name = f"{record.slug}{stem}{'-preview' if preview else ''}.{kind}"
+    return _download(make(public_document(record)), mimetype, name)
+
+
 @blueprint.route("/s/<slug>.md")
 def markdown(slug: str):
-    document = public_document(public_statement(slug))
-    return _download(document_markdown(document).encode("utf-8"), "text/markdown", f"{slug}.md")
+    return _text_download(public_statement(slug), "md")
 
 
 @blueprint.route("/s/<slug>.txt")
 def text(slug: str):
-    document = public_document(public_statement(slug))
-    return _download(document_text(document).encode("utf-8"), "text/plain", f"{slug}.txt")
+    return _text_download(public_statement(slug), "txt")
 
 
 @blueprint.route("/s/<slug>.csv")
 def signatories_csv(slug: str):
-    document = public_document(public_statement(slug))
-    return _download(public_csv(document), "text/csv", f"{slug}-signatories.csv")
+    return _text_download(public_statement(slug), "csv")
+
+
+# The team's preview: what the public page and files are (or will be, once
+# published and past the embargo), for any member, labelled as a preview. It
+# never goes through the public addresses, so nothing about it makes them answer.
+@blueprint.route("/statements/<slug>/preview")
+@login_required
+def preview(slug: str):
+    return _private(_page(preview_statement(slug), preview=True))
+
+
+@blueprint.route("/statements/<slug>/preview.<any(pdf, docx, md, txt, csv, json):kind>")
+@login_required
+def preview_file(slug: str, kind: str):
+    record = preview_statement(slug)
+    if kind == "pdf":
+        size = _pdf_size()
+        if size is None:
+            return _bad_size()
+        suffix = "" if size == "A4" else f"-{size.lower()}"
+        return _private(_pdf_of(record, size, f"{slug}{suffix}-preview.pdf"))
+    if kind == "docx":
+        return _private(_docx_of(record, f"{slug}-preview.docx"))
+    if kind == "json":
+        return _private(_json(api_payload(record, public_document(record))))
+    return _private(_text_download(record, kind, preview=True))
+
+
+def _private(response: Response) -> Response:
+    # A preview is the team's: no shared cache keeps it, no search engine lists it.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@blueprint.route("/statements/<slug>/live-list", methods=["POST"])
+@login_required
+def live_list(slug: str):
+    record = statement_for(slug, Role.OWNER)
+    if status_now(record) not in LIVE_LIST_STATUSES:
+        return error_page(
+            409,
+            "No live list to change",
+            "A live list is set while a statement is open or closed: a draft sets it on "
+            "the Open page, and a published statement's list is public.",
+        )
+    form = LiveListForm()
+    if not form.validate_on_submit():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        return render_template(
+            "statements/open.html",
+            statement=record,
+            form=None,
+            live_list_risk=LIVE_LIST_RISK,
+            live_list_error=problems,
+        ), 400
+    live = form.live_list.data == "on"
+    set_live_list(record, live, user_actor(current_user))
+    db.session.commit()
+    if live:
+        flash("Live list on: the names are public now. You can turn it off here.", "warning")
+    else:
+        flash(
+            "The list is private again until publication. Whoever saw or saved it "
+            "before keeps what they saw.",
+            "success",
+        )
+    return redirect(url_for("statements.open_statement", slug=slug) + "#live-list")
 
 
 @blueprint.route("/statements/<slug>/signatures.csv")

@@ -1,10 +1,17 @@
-"""The owner's publishing form."""
+"""The owner's publishing forms: publish, move or bring forward an embargo, cancel."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField
 from wtforms.validators import DataRequired, Optional
+
+# What a browser's datetime-local input sends (with seconds when it has a step),
+# and what people type where it is a plain text box.
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+BAD_TIME = "Give the time as a date and a time, like 2026-06-05 16:00, or leave it empty."
 
 
 class PublishForm(FlaskForm):
@@ -13,11 +20,43 @@ class PublishForm(FlaskForm):
 
     embargo = DateTimeLocalField(
         "Embargo (optional)",
-        format="%Y-%m-%dT%H:%M",
+        format=TIME_FORMATS,
+        invalid_value_message=BAD_TIME,
         validators=[Optional()],
         description="Until then the public page and the downloads answer “not found”.",
     )
     confirm = BooleanField(
         "I have checked the text and the list: publish them as they are",
         validators=[DataRequired(message="Tick this box to confirm: publishing cannot be undone.")],
+    )
+
+
+class RescheduleForm(PublishForm):
+    """A scheduled publication: a new time moves the embargo, an empty time
+    publishes now."""
+
+    embargo = DateTimeLocalField(
+        "Publication time",
+        format=TIME_FORMATS,
+        invalid_value_message=BAD_TIME,
+        validators=[Optional()],
+        description="A new time moves the embargo; an empty time publishes now.",
+    )
+    confirm = BooleanField(
+        "Publish at this time (or now, if the time is empty)",
+        validators=[
+            DataRequired(message="Tick this box to confirm the new time; nothing was changed.")
+        ],
+    )
+
+
+class CancelPublicationForm(FlaskForm):
+    """Take back a publication still under embargo: back to closed."""
+
+    cancel = BooleanField(
+        "Cancel the publication: the statement goes back to closed and nothing of it "
+        "becomes public",
+        validators=[
+            DataRequired(message="Tick this box to cancel the publication; nothing was changed.")
+        ],
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -36,7 +36,7 @@ from ..models import utcnow
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
-from ..statements.lifecycle import LATEST_DEADLINE, settle_status
+from ..statements.lifecycle import LATEST_DEADLINE, LifecycleError, settle_status, zone
 from ..statements.models import Statement, Status, Version
 from ..times import local_day
 from .models import Edition
@@ -82,6 +82,95 @@ def check_embargo(embargo_until: datetime | None) -> None:
         )
     if embargo_until > now + LATEST_DEADLINE:
         raise EmbargoError("The embargo is too far ahead; choose a time in the coming years.")
+
+
+def local_time(value: datetime, time_zone: str) -> str:
+    """A UTC time as the statement's team reads it, its zone named:
+    '5 Jun 2026, 16:03 (Europe/Paris)'."""
+    try:
+        local = zone(time_zone)
+    except LifecycleError:
+        local, time_zone = UTC, "UTC"
+    return f"{value.astimezone(local):%-d %b %Y, %H:%M} ({time_zone})"
+
+
+def scheduled_for(statement: Statement) -> str:
+    """When a publication under embargo goes public, in the statement's zone
+    ('5 Jun 2026, 16:03 (Europe/Paris)'); '' unless it is under embargo now."""
+    if not under_embargo(statement):
+        return ""
+    return local_time(statement.embargo_until, statement.time_zone)
+
+
+def _refuse_unless_scheduled(statement: Statement) -> None:
+    if statement.status is not Status.PUBLISHED:
+        raise PublicationError("This statement is not scheduled for publication.")
+    if not under_embargo(statement):
+        raise PublicationError(
+            "This statement is public already: its embargo has ended, so its "
+            "publication can no longer be moved or cancelled."
+        )
+
+
+def move_embargo(statement: Statement, actor: str, embargo_until: datetime | None) -> bool:
+    """Move a scheduled publication to `embargo_until` (UTC), or, with None,
+    publish it now: the embargo ends at once. Not committed; audited as "embargo
+    moved" or "published now". False (nothing recorded) for the time it already
+    has. Raises EmbargoError for a time in the past or too far ahead, and
+    PublicationError unless the statement is under embargo; nothing changes then."""
+    _refuse_unless_scheduled(statement)
+    previous = statement.embargo_until
+    if embargo_until is None:
+        statement.embargo_until = utcnow()
+        record(statement.id, actor, "published now", previous_embargo=previous.isoformat())
+        return True
+    check_embargo(embargo_until)
+    if embargo_until == previous:
+        return False
+    statement.embargo_until = embargo_until
+    record(
+        statement.id,
+        actor,
+        "embargo moved",
+        embargo_until=embargo_until.isoformat(),
+        previous_embargo=previous.isoformat(),
+    )
+    return True
+
+
+def cancel_publication(statement: Statement, actor: str) -> list[int]:
+    """Take back a publication still under embargo (not committed): the statement
+    is closed again, as before publishing, and its editions (the publication and
+    any list update made since) are deleted with their files, so nothing of them
+    can become public. Audited as "publication cancelled". Returns the numbers of
+    the editions undone. PublicationError unless it is under embargo.
+
+    The files go before the commit: should the commit fail, an edition whose file
+    is missing renders it again on its next download (edition_file)."""
+    _refuse_unless_scheduled(statement)
+    editions = editions_of(statement)
+    for edition in editions:
+        for kind in FILE_KINDS:
+            path = edition_path(edition, kind)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:  # left behind, never served: no edition names it
+                current_app.logger.warning("Could not delete %s: %s", path, error)
+        db.session.delete(edition)
+    embargo = statement.embargo_until
+    statement.status = Status.CLOSED
+    statement.published_at = None
+    statement.published_by = ""
+    statement.embargo_until = None
+    numbers = [e.number for e in editions]
+    record(
+        statement.id,
+        actor,
+        "publication cancelled",
+        embargo_until=embargo.isoformat(),
+        editions=numbers,
+    )
+    return numbers
 
 
 # Snapshots and documents --------------------------------------------------------

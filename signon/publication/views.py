@@ -1,4 +1,6 @@
-"""Routes: publishing a statement (owners), its editions (the team), and the
+"""Routes: publishing a statement (owners), moving, bringing forward or
+cancelling a publication still under embargo (owners, on the same Publish
+page), its editions and their files (the team, viewers included), and the
 public dated downloads of its editions.
 
 A dated address (/s/<slug>/editions/2026-11-20.pdf) serves the latest edition
@@ -13,6 +15,7 @@ from datetime import date, datetime
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -28,25 +31,30 @@ from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..audit import user_actor
 from ..documents.cache import RenderFailed
+from ..documents.csv import public_csv
 from ..errors import error_page
 from ..extensions import db
 from ..public.service import public_statement
-from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now
+from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now, zone
 from ..statements.models import Status
 from ..times import team_time
-from .forms import PublishForm
+from .forms import CancelPublicationForm, PublishForm, RescheduleForm
 from .models import Edition
 from .service import (
     EmbargoError,
     FilesFailed,
     PublicationError,
+    cancel_publication,
     dated_editions,
     edition_date,
+    edition_document,
     edition_file,
     edition_on,
     editions_of,
+    move_embargo,
     publication_summary,
     publish,
+    scheduled_for,
     under_embargo,
 )
 
@@ -57,6 +65,9 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+blueprint.add_app_template_global(scheduled_for, "scheduled_for")
 
 
 def _local(value: datetime | None, time_zone: str) -> str:
@@ -78,15 +89,18 @@ def _embargo(form: PublishForm, time_zone: str) -> datetime | None:
 def publish_statement(slug: str):
     statement = statement_for(slug, Role.OWNER)
     status = status_now(statement)
-    if status is Status.PUBLISHED:
+    scheduled = under_embargo(statement)
+    if status is Status.PUBLISHED and not scheduled:
         return redirect(url_for("publication.editions", slug=slug))
-    if status is not Status.CLOSED:
+    if status not in (Status.CLOSED, Status.PUBLISHED):
         flash(
             f"Only a closed statement can be published; this one is {status.value}. "
             "Close it for signatures first.",
             "error",
         )
         return redirect(url_for("statements.show", slug=slug))
+    if scheduled:
+        return _reschedule(statement)
     form = PublishForm()
     problem, code = "", 200
     if form.validate_on_submit():
@@ -104,18 +118,88 @@ def publish_statement(slug: str):
                 flash("Published. The public page and the final files are online.", "success")
             else:
                 flash(
-                    "Published under embargo: the public page and the files go online on "
-                    f"{_local(embargo, statement.time_zone)}.",
+                    "Scheduled: the public page and the files go online on "
+                    f"{_local(embargo, statement.time_zone)}. Until then you can move the "
+                    "time, publish now or cancel on the Publish page.",
                     "success",
                 )
             return redirect(url_for("publication.editions", slug=slug))
+    return _publish_page(statement, form, problem=problem, code=code)
+
+
+def _publish_page(statement, form, *, cancel_form=None, problem: str = "", code: int = 200):
+    if form.errors or (cancel_form is not None and cancel_form.errors):
+        code = 400
     return render_template(
         "publication/publish.html",
         statement=statement,
         form=form,
+        cancel_form=cancel_form,
+        scheduled=scheduled_for(statement),
         summary=publication_summary(statement),
         problem=problem,
-    ), code if problem else 400 if form.errors else 200
+    ), code
+
+
+def _reschedule(statement):
+    """The Publish page of a scheduled publication: its form stays, with the time."""
+    local = statement.embargo_until.astimezone(zone(statement.time_zone)).replace(tzinfo=None)
+    form = RescheduleForm(embargo=local)
+    problem, code = "", 200
+    if form.validate_on_submit():
+        try:
+            embargo = _embargo(form, statement.time_zone)
+            changed = move_embargo(statement, user_actor(current_user), embargo)
+        except EmbargoError as error:
+            form.embargo.errors = [*form.embargo.errors, str(error)]
+        except PublicationError as error:
+            problem, code = str(error), 409
+        else:
+            db.session.commit()
+            if embargo is None:
+                flash("Published now. The public page and the final files are online.", "success")
+            elif changed:
+                flash(
+                    "Embargo moved: the public page and the files go online on "
+                    f"{_local(embargo, statement.time_zone)}.",
+                    "success",
+                )
+            else:
+                flash("The publication time is unchanged.", "success")
+            return redirect(url_for("publication.editions", slug=statement.slug))
+    return _publish_page(
+        statement,
+        form,
+        cancel_form=CancelPublicationForm(formdata=None),
+        problem=problem,
+        code=code,
+    )
+
+
+@blueprint.route("/statements/<slug>/publish/cancel", methods=["POST"])
+@login_required
+def cancel(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    if not under_embargo(statement):
+        return error_page(
+            409,
+            "Nothing to cancel",
+            "Only a publication still under embargo can be cancelled; this statement "
+            "is not scheduled for publication.",
+        )
+    cancel_form = CancelPublicationForm()
+    if not cancel_form.validate_on_submit():
+        local = statement.embargo_until.astimezone(zone(statement.time_zone))
+        form = RescheduleForm(formdata=None, embargo=local.replace(tzinfo=None))
+        return _publish_page(statement, form, cancel_form=cancel_form)
+    cancel_publication(statement, user_actor(current_user))
+    db.session.commit()
+    flash(
+        "Publication cancelled: the statement is closed again and nothing of it is public. "
+        "You can curate the list, reopen, or publish again.",
+        "success",
+    )
+    return redirect(url_for("statements.show", slug=slug))
 
 
 @blueprint.route("/statements/<slug>/publication")
@@ -144,16 +228,26 @@ def editions(slug: str):
     )
 
 
-@blueprint.route("/statements/<slug>/editions/<int:number>.<any(pdf, docx):kind>")
+@blueprint.route("/statements/<slug>/editions/<int:number>.<any(pdf, docx, csv):kind>")
 @login_required
 def team_file(slug: str, number: int, kind: str):
-    """An edition's file for the team, embargo or not (press packs go out early)."""
+    """An edition's file for the team, viewers included, embargo or not (press
+    packs go out early): its PDF, its DOCX, or its public CSV of signatories."""
     statement = statement_for(slug)
     edition = db.session.scalar(
         select(Edition).where(Edition.statement_id == statement.id, Edition.number == number)
     )
     if edition is None:
         abort(404)
+    if kind == "csv":
+        response = Response(public_csv(edition_document(edition)), mimetype="text/csv")
+        response.headers.set(
+            "Content-Disposition",
+            "attachment",
+            filename=f"{slug}-edition-{number}-signatories.csv",
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     return _edition_response(edition, kind, f"{slug}-edition-{number}.{kind}")
 
 

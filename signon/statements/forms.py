@@ -20,6 +20,7 @@ from ..languages import LANGUAGES
 from ..text import clean_line
 from ..validators import NoControlCharacters, multiline, one_line
 from .files import LIMITS, MAX_BODY_BYTES, MAX_LEAD_ORGANISATIONS
+from .live_list import LIVE_LIST_RISK
 
 LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
 
@@ -150,6 +151,11 @@ class OpenForm(FlaskForm):
     )
     signatory_order = RadioField("Order of the list", choices=ORDER_CHOICES, default="alphabetical")
     open_call = BooleanField("Also let anyone sign through a public form (moderated)")
+    # Off unless ticked: the list stays private until publication (statements/live_list.py).
+    live_list = BooleanField(
+        "Show the list publicly while signatures are collected (live list)",
+        description=LIVE_LIST_RISK,
+    )
 
     def validate_time_zone(self, field):
         from .lifecycle import LifecycleError, canonical_zone_name

@@ -37,6 +37,7 @@ from .lifecycle import (
     status_now,
     time_zone_names,
 )
+from .live_list import LIVE_LIST_RISK, set_live_list
 from .models import ChangeKind, SignatoryOrder, Status, Version
 from .service import create_statement, save_version, statements_visible_to, version_by_number
 from .transfer import export_statement
@@ -299,8 +300,14 @@ def export(slug: str):
 @login_required
 def open_statement(slug: str):
     statement = statement_for(slug, Role.OWNER)
-    if status_now(statement) not in (Status.DRAFT, Status.CLOSED):
-        flash(f"This statement is {status_now(statement).value}; it cannot be opened.", "error")
+    status = status_now(statement)
+    if status is Status.OPEN and request.method == "GET":
+        # Open already: the page keeps only the live-list setting (public/views.py).
+        return render_template(
+            "statements/open.html", statement=statement, form=None, live_list_risk=LIVE_LIST_RISK
+        )
+    if status not in (Status.DRAFT, Status.CLOSED):
+        flash(f"This statement is {status.value}; it cannot be opened.", "error")
         return redirect(url_for("statements.show", slug=slug))
     form = OpenForm(obj=None if request.method == "POST" else _open_defaults(statement))
     if form.validate_on_submit():
@@ -322,17 +329,24 @@ def open_statement(slug: str):
         except LifecycleError as error:
             form.deadline.errors = [*form.deadline.errors, str(error)]
         else:
+            actor = user_actor(current_user)
             record(
                 statement.id,
-                user_actor(current_user),
+                actor,
                 "opened for signatures",
                 deadline=deadline.isoformat() if deadline else None,
             )
+            if status is Status.DRAFT:  # a closed one keeps its setting (its own form)
+                set_live_list(statement, form.live_list.data, actor)
             db.session.commit()
             flash("The statement is open for signatures. Invite your partners now.", "success")
             return redirect(url_for("signatures.invitations", slug=slug))
     return render_template(
-        "statements/open.html", statement=statement, form=form, time_zones=time_zone_names()
+        "statements/open.html",
+        statement=statement,
+        form=form,
+        time_zones=time_zone_names(),
+        live_list_risk=LIVE_LIST_RISK,
     ), 400 if form.errors else 200
 
 
@@ -348,6 +362,7 @@ def _open_defaults(statement):
         or "This statement is signed by the following organisations:",
         signatory_order=statement.signatory_order.value,
         open_call=statement.open_call,
+        live_list=statement.live_list,
     )
 
 

@@ -232,6 +232,8 @@ def cached_download_ratio(runs: int) -> float:
                 signatories_intro="Signed by:",
                 signatory_order=SignatoryOrder.ALPHABETICAL,
             )
+            # A live list: only then is an open statement's PDF public (and stored).
+            statement.live_list = True
             version = statement.current_version
             db.session.add_all(
                 Signature(

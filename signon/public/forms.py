@@ -1,0 +1,23 @@
+"""The owner's live-list setting (statements/live_list.py), on the Open page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import AnyOf, ValidationError
+
+
+class LiveListForm(FlaskForm):
+    """Turn the live public list on (with the risk acknowledged) or off."""
+
+    live_list = StringField(
+        validators=[AnyOf(("on", "off"), message="Choose to make the list public or private.")]
+    )
+    understood = BooleanField("I understand the risk")
+
+    def validate_understood(self, field):
+        if self.live_list.data == "on" and not field.data:
+            raise ValidationError(
+                "Tick the box to confirm you understand the risk: the names become public "
+                "at once. Nothing was changed."
+            )

@@ -1,0 +1,44 @@
+"""The live list: an owner's choice to show the list publicly while signatures
+are being collected.
+
+Off by default: until publication every public address of a statement answers
+404, as for a draft, because a list that grows in public tells anyone who
+guesses the address who signed, before the launch and its protection. An owner
+may turn it on (a stated risk) and off again while the statement is a draft,
+open or closed; each change is in the audit trail. Once published, the list is
+public anyway and the setting no longer matters.
+"""
+
+from __future__ import annotations
+
+from ..audit import record
+from .lifecycle import LifecycleError, status_now
+from .models import Statement, Status
+
+LIVE_LIST_RISK = (
+    "Anyone who knows or guesses the address will see who signed, before launch. "
+    "Signers in countries where signing is a risk may be endangered."
+)
+
+
+def set_live_list(statement: Statement, live: bool, actor: str) -> bool:
+    """Turn the live public list on or off (not committed), recording the change
+    in the audit trail as "live list on" or "live list off". True if it changed;
+    a request for the state it is already in records nothing. `actor` is an audit
+    actor (audit.user_actor). LifecycleError once the statement is published."""
+    if statement.status is Status.PUBLISHED:
+        raise LifecycleError(
+            "This statement is published: its list is public from its publication, "
+            "so there is no live list to change."
+        )
+    live = bool(live)
+    if statement.live_list is live:
+        return False
+    statement.live_list = live
+    record(
+        statement.id,
+        actor,
+        "live list on" if live else "live list off",
+        status=status_now(statement).value,
+    )
+    return True

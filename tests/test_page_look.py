@@ -90,3 +90,33 @@ def test_removing_a_member_asks_first(app, web, dummy_user, create_user, create_
     assert web.post(url, {"confirm": "yes"}).status_code == 302
     with app.app_context():
         assert db.session.get(Membership, member_id) is None
+
+
+def test_a_scheduled_statement_reads_scheduled_everywhere_the_team_looks(
+    app, web, dummy_user, dummy_statement
+):
+    from datetime import timedelta
+
+    from signon.models import utcnow
+
+    from .public_steps import close_statement, publish, sign_as
+    from .sign_on_steps import open_for_signing
+
+    open_for_signing(app, dummy_statement)
+    sign_as(app, dummy_statement, dummy_user, "Article 19")
+    close_statement(app, dummy_statement)
+    publish(app, dummy_statement, embargo_until=utcnow() + timedelta(days=2))
+    web.login(dummy_user)
+    for path in ("", "/signatures", "/publish", "/publication"):
+        page = web.get(f"/statements/{dummy_statement.slug}{path}").get_data(as_text=True)
+        assert re.search(
+            r'<span class="badge badge-scheduled">Scheduled for [^<]+\(Europe/Paris\)</span>', page
+        )
+        assert ">Published</span>" not in page
+    current = re.findall(
+        r'aria-current="page">([^<]+)</a>',
+        web.get(f"/statements/{dummy_statement.slug}/publish").get_data(as_text=True),
+    )
+    assert current == ["Publication"]
+    dashboard = web.get("/").get_data(as_text=True)
+    assert "badge-scheduled" in dashboard

@@ -181,8 +181,8 @@ def test_revoking_and_resending_an_invitation_are_recorded(app, team):
     editor = logged_in(app, people["editor"])
 
     base = f"/statements/{statement.slug}/invitations/{invitation}"
-    assert editor.post(f"{base}/revoke").status_code == 302
-    assert owner.post(f"{base}/resend").status_code == 302
+    assert editor.post(f"{base}/revoke", {"confirm": "yes"}).status_code == 302
+    assert owner.post(f"{base}/resend", {"confirm": "yes"}).status_code == 302
 
     page = trail(editor, statement)
     assert actions(page)[:2] == ["Invitation sent again with a new link", "Invitation revoked"]
@@ -480,7 +480,9 @@ def test_the_csv_is_safe_to_open_in_a_spreadsheet(app, team):
     evil = '=HYPERLINK("x")'
     invitation = invite_one(app, owner, statement, evil, "evil@x.example")
     signature, _, _ = sign_through_invitation(app, invitation, name=evil, acronym="")
-    assert owner.post(f"/statements/{statement.slug}/invitations/{invitation}/revoke").status_code
+    assert owner.post(
+        f"/statements/{statement.slug}/invitations/{invitation}/revoke", {"confirm": "yes"}
+    ).status_code
 
     response = owner.get(f"/statements/{statement.slug}/audit.csv")
 

@@ -195,7 +195,9 @@ def test_a_5xx_refusal_fails_the_mail_at_once_and_the_team_sees_it(
     # The team fixes the address on the server's side and sends a new link: once it
     # is delivered, the old failure is history.
     (refused,) = outbox(app, to_address="info@a19.example")
-    resent = web.post(f"/statements/{opened.slug}/invitations/{refused.invitation_id}/resend")
+    resent = web.post(
+        f"/statements/{opened.slug}/invitations/{refused.invitation_id}/resend", {"confirm": "yes"}
+    )
     assert resent.status_code == 302
     assert send_outbox().sent == 1
     page = web.get(f"/statements/{opened.slug}/invitations").get_data(as_text=True)

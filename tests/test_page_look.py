@@ -120,3 +120,40 @@ def test_a_scheduled_statement_reads_scheduled_everywhere_the_team_looks(
     assert current == ["Publication"]
     dashboard = web.get("/").get_data(as_text=True)
     assert "badge-scheduled" in dashboard
+
+
+def test_revoking_and_a_new_link_ask_first(app, web, dummy_user, dummy_statement):
+    from signon.extensions import db
+    from signon.signatures.models import Invitation
+
+    from .mail_support import invite, open_for_signing
+
+    open_for_signing(app, dummy_statement.id)
+    (invitation_id,) = invite(app, dummy_statement.id, dummy_user.id, "Article 19, a@a19.org")
+    with app.app_context():
+        nonce = db.session.get(Invitation, invitation_id).nonce
+    web.login(dummy_user)
+    base = f"/statements/{dummy_statement.slug}/invitations/{invitation_id}"
+    for action, heading in (("resend", "Send a new link?"), ("revoke", "Revoke this invitation?")):
+        asked = web.post(f"{base}/{action}")
+        assert asked.status_code == 200
+        assert heading in asked.get_data(as_text=True)
+        with app.app_context():
+            invitation = db.session.get(Invitation, invitation_id)
+            assert (invitation.nonce, invitation.revoked_at) == (nonce, None)
+    assert web.post(f"{base}/revoke", {"confirm": "yes"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Invitation, invitation_id).revoked_at is not None
+    assert web.post(f"{base}/unknown").status_code == 404
+
+
+def test_the_invitations_page_says_who_must_reconfirm(app, web, dummy_user, dummy_statement):
+    from .public_steps import new_version, sign_as
+    from .sign_on_steps import open_for_signing
+
+    open_for_signing(app, dummy_statement)
+    sign_as(app, dummy_statement, dummy_user, "Article 19")
+    new_version(app, dummy_statement, "A new demand.\n", by=dummy_user)
+    web.login(dummy_user)
+    page = web.get(f"/statements/{dummy_statement.slug}/invitations").get_data(as_text=True)
+    assert "Signed v1: needs re-confirmation" in page

@@ -83,7 +83,9 @@ def remind(web, statement):
 
 def revoke(web, app, statement, email):
     invitation_id = invitation(app, email).id
-    response = web.post(f"/statements/{statement.slug}/invitations/{invitation_id}/revoke")
+    response = web.post(
+        f"/statements/{statement.slug}/invitations/{invitation_id}/revoke", {"confirm": "yes"}
+    )
     assert response.status_code == 302
 
 
@@ -246,7 +248,9 @@ def test_dashboard_shows_sent_opened_signed_reminded_revoked_and_failed(
     # Bounced: a new link to an address the server refuses.
     mail_via_smtp.refuse_with = "550 5.1.1 No such user here"
     bounced_id = invitation(app, "bounced@p.example").id
-    web.post(f"/statements/{dummy_statement.slug}/invitations/{bounced_id}/resend")
+    web.post(
+        f"/statements/{dummy_statement.slug}/invitations/{bounced_id}/resend", {"confirm": "yes"}
+    )
     send_outbox()
 
     page = web.get(f"/statements/{dummy_statement.slug}/invitations").get_data(as_text=True)
@@ -281,7 +285,9 @@ def test_a_failure_that_a_later_mail_got_past_is_not_shown(
 
     mail_via_smtp.refuse_with = None
     invitation_id = invitation(app, "info@a19.example").id
-    web.post(f"/statements/{dummy_statement.slug}/invitations/{invitation_id}/resend")
+    web.post(
+        f"/statements/{dummy_statement.slug}/invitations/{invitation_id}/resend", {"confirm": "yes"}
+    )
     send_outbox()
 
     page = web.get(f"/statements/{dummy_statement.slug}/invitations").get_data(as_text=True)

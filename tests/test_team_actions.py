@@ -51,7 +51,9 @@ def test_revoking_drops_the_unsent_invitation_and_keeps_the_rest(app, invited):
     assert mail(app) == [(first, "invitation", "pending"), (second, "invitation", "sent")]
 
     for invitation_id in (first, second):
-        response = web.post(f"/statements/{statement.slug}/invitations/{invitation_id}/revoke")
+        response = web.post(
+            f"/statements/{statement.slug}/invitations/{invitation_id}/revoke", {"confirm": "yes"}
+        )
         assert response.status_code == 302
 
     # The pending one will never reach the inbox with a dead link; what was sent stays.
@@ -61,7 +63,7 @@ def test_revoking_drops_the_unsent_invitation_and_keeps_the_rest(app, invited):
 def test_resends_and_reminders_are_limited_per_account(app, invited, create_user):
     statement, (first, _second), web = invited
     url = f"/statements/{statement.slug}/invitations/{first}/resend"
-    statuses = [web.post(url).status_code for _ in range(4)]
+    statuses = [web.post(url, {"confirm": "yes"}).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
     assert [kind for i, kind, _ in mail(app) if i == first] == ["invitation"] * 4  # 1 + 3 re-sends
     assert web.post(f"/statements/{statement.slug}/invitations/remind").status_code == 429
@@ -74,4 +76,4 @@ def test_resends_and_reminders_are_limited_per_account(app, invited, create_user
         db.session.commit()
     other = type(web)(app.test_client())
     other.login(colleague)
-    assert other.post(url).status_code == 302
+    assert other.post(url, {"confirm": "yes"}).status_code == 302

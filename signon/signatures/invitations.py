@@ -22,6 +22,7 @@ from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, deadline_in_zone
 from ..statements.models import Statement
 from ..text import clean_line, has_control_characters
+from ..times import local_day
 from .asking import who_is_asking
 from .links import invitation_link
 from .models import Invitation
@@ -220,7 +221,7 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             result.problems.append(LineProblem(line, problem, content))
             continue
         if key in existing:
-            when = existing[key].strftime("%-d %b %Y")
+            when = local_day(existing[key], statement.time_zone).strftime("%-d %b %Y")
             problem = f"{email} was already invited on {when}"
             result.problems.append(LineProblem(line, problem, content))
             continue

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.access import statement_for
 from ..accounts.models import Role
+from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
 from ..mail.models import MailState, OutboxMessage
 from ..statements.lifecycle import accepts_signatures
@@ -95,10 +96,14 @@ def _invitations_page(statement, form, status: int = 200):
         for invitation_id, message in latest.items()
         if message.state in (MailState.PENDING, MailState.SENDING)
     }
+    floor = consent_floor(statement)
     return render_template(
         "signatures/invitations.html",
         statement=statement,
         invitations=rows,
+        to_reconfirm={
+            i.id for i in rows if i.signature and needs_reconfirmation(i.signature, floor)
+        },
         form=form,
         failed=failed,
         pending=pending,
@@ -203,10 +208,16 @@ def _per_user() -> str:
 
 @blueprint.route("/statements/<slug>/invitations/<int:invitation_id>/<action>", methods=["POST"])
 @login_required
-@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
+@limiter.shared_limit(
+    _resend_limit, scope="team-mail", key_func=_per_user, exempt_when=lambda: not confirmed()
+)
 def invitation_action(slug: str, invitation_id: int, action: str):
     statement = statement_for(slug, Role.EDITOR)
     invitation = _invitation(statement, invitation_id)
+    if action not in INVITATION_ACTIONS:
+        abort(404)
+    if not confirmed():
+        return _confirm_invitation_action(statement, invitation, action)
     try:
         if action == "revoke":
             revoke(invitation, actor=current_user)
@@ -224,6 +235,37 @@ def invitation_action(slug: str, invitation_id: int, action: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("signatures.invitations", slug=slug))
+
+
+INVITATION_ACTIONS = ("revoke", "resend")
+
+
+def _confirm_invitation_action(statement, invitation, action: str):
+    who = f"{invitation.organisation} ({invitation.email})"
+    if action == "revoke":
+        return confirmation_page(
+            title="Revoke this invitation?",
+            question=f"Revoke the invitation to {who}?",
+            consequences=[
+                "The link they were sent stops working at once; mail not yet sent is dropped.",
+                "A signature they already gave stays as it is.",
+            ],
+            confirm_label="Revoke the invitation",
+            cancel_url=url_for("signatures.invitations", slug=statement.slug),
+            statement=statement,
+        )
+    return confirmation_page(
+        title="Send a new link?",
+        question=f"Send {who} a new link?",
+        consequences=[
+            "The link sent before stops working; only the new one opens the statement.",
+            f"An email goes to {invitation.email} now.",
+        ],
+        confirm_label="Send a new link",
+        cancel_url=url_for("signatures.invitations", slug=statement.slug),
+        statement=statement,
+        danger=False,
+    )
 
 
 @blueprint.route("/statements/<slug>/invitations/remind", methods=["POST"])

@@ -172,7 +172,7 @@ def test_owner_publishes_a_closed_statement_and_its_list_freezes(app, client, ow
         number, fingerprint = version.number, version.fingerprint
     assert f"Version {number}, fingerprint" in page
     assert fingerprint in page
-    assert "3 named signatories, and 1 counted but not named" in page
+    assert "<strong>4</strong> signatories: 3 named and 1 counted but not named." in page
 
     response = owner.post(f"/statements/{statement.slug}/publish", publish_form())
 
@@ -246,7 +246,7 @@ def test_signers_of_an_earlier_text_are_counted_out_before_publishing(
 
     page = owner.get(f"/statements/{statement.slug}/publish").get_data(as_text=True)
     assert "Version 2, fingerprint" in page
-    assert "1 named signatory." in page
+    assert "<strong>1</strong> signatory." in page
     assert "2 signers signed an earlier text and have not confirmed this one" in page
 
     owner.post(f"/statements/{statement.slug}/publish", publish_form())

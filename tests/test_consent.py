@@ -30,11 +30,11 @@ from signon.signatures.consent import (
 )
 from signon.signatures.listing import listed_signatures
 from signon.signatures.models import Invitation, Signature, SignatureState
-from signon.signing import Purpose, make_token
+from signon.signing import Purpose, make_token, read_token
 from signon.statements.models import ChangeKind, Statement, Version
 from signon.statements.service import save_version
 
-from .mail_support import link_for, sign_through_link
+from .mail_support import sign_through_link
 from .mailbox import links_in, text_of
 from .public_steps import (
     close_statement,
@@ -902,7 +902,12 @@ def test_partner_reconfirms_a_substantive_change_from_a_real_email(
     link = links_in(invitation)[0]
     with app.app_context():
         invitation_id = db.session.scalar(select(Invitation.id))
-    assert link == link_for(app, invitation_id)
+    # The emailed link is the invitation's own (its token carries the signing
+    # second, so it is compared by what it opens, not character by character).
+    assert link.startswith(f"{BASE}/i/")
+    with app.app_context():
+        nonce = db.session.get(Invitation, invitation_id).nonce
+        assert read_token(Purpose.INVITE, link.rsplit("/", 1)[1]) == (invitation_id, nonce)
     signer_client = app.test_client()
     assert sign_through_link(signer_client, link).status_code == 303
     send_outbox()

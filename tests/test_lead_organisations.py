@@ -110,3 +110,22 @@ def test_a_statement_file_with_lead_organisations_that_are_not_names_is_refused(
     )
     with pytest.raises(StatementFileError, match=r"bad.md:3: 'lead_organisations' must be a list"):
         read_statement_file(path)
+
+
+def test_naming_the_leads_after_people_signed_asks_no_change_kind(
+    app, web, dummy_user, create_statement
+):
+    from .public_steps import sign_as
+    from .sign_on_steps import open_for_signing
+
+    statement = create_statement(title="Free the journalists", body="We call for release.\n")
+    open_for_signing(app, statement)
+    sign_as(app, statement, dummy_user, "Article 19")
+    web.login(dummy_user)
+    response = _edit(web, statement.slug, lead_organisations="Civil Rights Defenders")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _statement(app, statement.slug) == (["Civil Rights Defenders"], 1)
+    # A new text still needs the choice.
+    refused = _edit(web, statement.slug, body="A different call.\n")
+    assert refused.status_code == 400
+    assert _statement(app, statement.slug)[1] == 1

@@ -23,6 +23,7 @@ from ..signatures.consent import (
 from ..signatures.listing import final_section
 from ..signatures.models import Invitation, Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations
+from ..text import canonical_text, clean_line
 from .changes import changes_between, draft_changes
 from .diff_render import changes_view
 from .files import dump_statement_file
@@ -132,8 +133,10 @@ def edit(slug: str):
     # Once anyone has signed, each new version says whether consents carry over.
     ask_kind = consents_exist(statement)
     if form.validate_on_submit() and not form.preview.data:
-        kind = _change_kind(form) if ask_kind else None
-        if not ask_kind or kind is not None:
+        # Only a new text asks what kind of change it is: saving the same text with
+        # other lead organisations or another language makes no version.
+        kind = _change_kind(form) if ask_kind and _text_changes(statement, form) else None
+        if not ask_kind or kind is not None or not _text_changes(statement, form):
             return _save(statement, form, kind)
     baseline = (most_consented_version(statement) if ask_kind else None) or (
         statement.current_version
@@ -172,6 +175,15 @@ def _signers_to_email(statement) -> int:
         )
     )
     return sum(1 for signature in signed if signature.reply_address)
+
+
+def _text_changes(statement, form: EditForm) -> bool:
+    """Would saving the form make a new version (the title or the text differ)?"""
+    current = statement.current_version
+    return current is None or (
+        clean_line(form.title.data or ""),
+        canonical_text(form.body.data or ""),
+    ) != (current.title, current.body)
 
 
 def _change_kind(form: EditForm) -> ChangeKind | None:

@@ -282,6 +282,7 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
 
     status, body = fetch(f"{base}/s/{slug}.pdf")
     assert status == 200
+    (screenshots / "08-published.pdf").write_bytes(body)
     text = pdf_text(body)
     places = positions_in(text, PRINTED)
     assert -1 not in places, (places, text)

@@ -241,7 +241,10 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
             f"Scheduled for {badge_time(first)}"
         )
         page.screenshot(path=screenshots / "06-publish-page-scheduled.png", full_page=True)
-        assert_nothing_public(base, slug)
+        assert_nothing_public(base, slug, *embargoed_addresses(slug, first))
+        page.goto("/")
+        page.screenshot(path=screenshots / "07-dashboard-scheduled.png", full_page=True)
+        page.goto(f"/statements/{slug}/publish")
 
         # … the partners ask for Tuesday instead …
         moved = first + timedelta(days=1)
@@ -253,7 +256,7 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
         expect(page.locator(".status-panel .badge")).to_contain_text(
             f"Scheduled for {badge_time(moved)}"
         )
-        assert_nothing_public(base, slug)
+        assert_nothing_public(base, slug, *embargoed_addresses(slug, moved))
 
         # … then news breaks: publish now, with an empty time on the same form.
         day_before = in_zone(0).date()
@@ -276,13 +279,13 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
         expect(dated).to_have_text(
             re.compile(f"^({long_date(day_before, 'en')}|{long_date(day_after, 'en')})$")
         )
-        reader.page.screenshot(path=screenshots / "07-published-public-page.png", full_page=True)
+        reader.page.screenshot(path=screenshots / "08-published-public-page.png", full_page=True)
     finally:
         reader.close()
 
     status, body = fetch(f"{base}/s/{slug}.pdf")
     assert status == 200
-    (screenshots / "08-published.pdf").write_bytes(body)
+    (screenshots / "09-published.pdf").write_bytes(body)
     text = pdf_text(body)
     places = positions_in(text, PRINTED)
     assert -1 not in places, (places, text)
@@ -292,11 +295,24 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
     assert long_date(first.date(), "en") not in text  # not the embargo's planned day
     assert long_date(moved.date(), "en") not in text
 
+    status, body = fetch(f"{base}/s/{slug}.csv")
+    assert status == 200
+    names_in_csv = [line.split(",")[0] for line in body.decode("utf-8-sig").splitlines()[1:]]
+    assert names_in_csv == NAMES
 
-def assert_nothing_public(base: str, slug: str) -> None:
-    """Every public address answers 404 and names none of the nine; PDFs that
-    would come anyway are read back."""
-    for address in public_addresses(slug):
+
+def embargoed_addresses(slug: str, planned: datetime) -> list[str]:
+    """Under an embargo, also the public form and the dated files of the planned
+    day and of today."""
+    days = {planned.date().isoformat(), in_zone(0).date().isoformat()}
+    dated = [f"/s/{slug}/editions/{day}.{kind}" for day in sorted(days) for kind in ("pdf", "docx")]
+    return [f"/s/{slug}/sign", *dated]
+
+
+def assert_nothing_public(base: str, slug: str, *more: str) -> None:
+    """Every public address (and `more`) answers 404 and names none of the nine;
+    a PDF that came anyway would be read back."""
+    for address in [*public_addresses(slug), *more]:
         status, body = fetch(base + address)
         shown = pdf_text(body) if body.startswith(b"%PDF") else body.decode("utf-8", "replace")
         assert status == 404, (address, status)

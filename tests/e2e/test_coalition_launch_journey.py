@@ -118,6 +118,7 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
     browser, started, mailbox, screenshots
 ):
     base = started.url
+    assert "matches no signon setting" not in started.log  # every variable was taken
     lead = Person(browser, base)
     page = lead.page
     try:
@@ -169,6 +170,7 @@ def test_coalition_invites_nine_in_agreed_order_and_launches_under_embargo(
         for message in invitations:
             body = text_of(message)
             assert message["Subject"] == f"Invitation to sign: {TITLE}"
+            assert message["From"] == "Kyrgyzstan Coalition <coalition@crd.example>"
             assert message["Reply-To"] == "campaign-team@crd.example"
             assert "This statement is led by Civil Rights Defenders and Norwegian Helsinki " in (
                 body

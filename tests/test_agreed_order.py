@@ -86,7 +86,11 @@ def table_order(page: str) -> list[str]:
     """The names of the Signatures table's rows, top to bottom."""
     return [
         name.strip()
-        for name in re.findall(r'<tr id="signature-\d+">\s*<td[^>]*>.*?<td>([^<(,]+)', page, re.S)
+        for name in re.findall(
+            r'<tr id="signature-\d+">\s*<td[^>]*>.*?<td><span class="printed-line">([^<(,]+)',
+            page,
+            re.S,
+        )
     ]
 
 

@@ -402,3 +402,10 @@ def test_as_listed_order_is_the_order_of_signing(app, dummy_user, create_stateme
         sign_as(app, statement, dummy_user, name)
     final = final_list(list_page(logged_in(app, dummy_user), statement))
     assert re.findall(r"<li>(.*?)</li>", final) == ["Zeta Watch", "Alpha Aid", "Mu Media"]
+
+
+def test_the_signatures_table_shows_each_entry_as_it_prints_country_included(app, team):
+    statement, people = team
+    sign_as(app, statement, people["owner"], "Article 19", acronym="A19", country="Kyrgyzstan")
+    page = list_page(logged_in(app, people["editor"]), statement)
+    assert '<span class="printed-line">Article 19 (A19) (Kyrgyzstan)</span>' in page

@@ -91,7 +91,7 @@ def test_the_list_shows_state_version_and_anonymity(app, team):
     row = re.search(r'<tr id="signature-\d+">.*?</tr>', page, re.S).group(0)
     assert "state-signed" in row
     assert ">v1<" in row
-    assert "anonymous" in row
+    assert "counted, not named" in row
 
 
 def test_the_list_shows_whose_consent_covers_the_current_text(app, team):
@@ -409,3 +409,16 @@ def test_the_signatures_table_shows_each_entry_as_it_prints_country_included(app
     sign_as(app, statement, people["owner"], "Article 19", acronym="A19", country="Kyrgyzstan")
     page = list_page(logged_in(app, people["editor"]), statement)
     assert '<span class="printed-line">Article 19 (A19) (Kyrgyzstan)</span>' in page
+
+
+def test_unlisted_entries_are_marked_not_listed(app, team):
+    from .public_steps import withdraw_signature
+
+    statement, people = team
+    gone = sign_as(app, statement, people["owner"], "Gone Group")
+    withdraw_signature(app, gone)
+    sign_as(app, statement, people["owner"], "Still Here")
+    page = list_page(logged_in(app, people["viewer"]), statement)
+    rows = dict(re.findall(r'<tr id="signature-(\d+)">(.*?)</tr>', page, re.S))
+    assert '<span class="tag">not listed</span>' in rows[str(gone)]
+    assert "not listed" not in next(row for key, row in rows.items() if key != str(gone))

@@ -38,7 +38,7 @@ from ..documents.text import date_line, document_markdown, document_text, list_u
 from ..errors import error_page
 from ..extensions import db
 from ..publication.service import dated_editions, scheduled_for
-from ..signatures.consent import consent_floor, covers_current
+from ..signatures.consent import consent_floor, is_listed
 from ..signatures.models import Signature, SignatureState
 from ..statements.lifecycle import status_now
 from ..statements.live_list import LIVE_LIST_RISK, set_live_list
@@ -280,7 +280,7 @@ def team_signatures_csv(slug: str):
     ).all()
     floor = consent_floor(record)
     consent = {
-        s.id: LISTED_CONSENT if covers_current(s, floor) else "needs re-confirmation"
+        s.id: LISTED_CONSENT if is_listed(s, floor) else "needs re-confirmation"
         for s in signatures
         if s.state is SignatureState.SIGNED
     }

@@ -50,6 +50,12 @@ def needs_reconfirmation(signature: Signature, floor: int) -> bool:
     return signature.state is SignatureState.SIGNED and not covers_current(signature, floor)
 
 
+def is_listed(signature: Signature, floor: int) -> bool:
+    """Does the final list print this signature (named or counted)? The same rule
+    as in_final_list, for a signature already loaded."""
+    return signature.state is SignatureState.SIGNED and covers_current(signature, floor)
+
+
 def covered_clause(statement: Statement, floor: int | None = None) -> ColumnElement[bool]:
     """SQL: the signature's consent covers the current text (joins nothing; uses a
     subquery on versions)."""

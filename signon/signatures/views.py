@@ -23,7 +23,7 @@ from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
 from ..mail.models import MailState, OutboxMessage
 from ..statements.lifecycle import accepts_signatures
-from .consent import consent_floor, needs_reconfirmation
+from .consent import consent_floor, is_listed, needs_reconfirmation
 from .duplicates import find_duplicates
 from .forms import (
     ActionForm,
@@ -308,6 +308,7 @@ def _signatures_page(statement, *, order_error: str = "", typed=None, status: in
         signatures=rows,
         duplicates=duplicates,
         needs_reconfirmation={s.id for s in rows if needs_reconfirmation(s, floor)},
+        listed={s.id for s in rows if is_listed(s, floor)},
         section=final_section(statement),
         show_contacts=g.role.allows(Role.EDITOR),
         action=ActionForm(),

@@ -313,7 +313,8 @@ def lead(web, dummy_user):
 
 def team_action(app, lead, dummy_statement, action: str):
     invitation_id = the_invitation(app).id
-    response = lead.post(f"/statements/{dummy_statement.slug}/invitations/{invitation_id}/{action}")
+    url = f"/statements/{dummy_statement.slug}/invitations/{invitation_id}/{action}"
+    response = lead.post(url, {"confirm": "yes"})
     assert response.status_code == 302
 
 

@@ -25,11 +25,13 @@ def confirmation_page(
     confirm_label: str,
     cancel_url: str,
     statement=None,
+    tab: str = "statements.show",
     fields: dict[str, str] | None = None,
     danger: bool = True,
 ):
     """The page asking to confirm: it posts the current form back to its own URL,
-    with the original fields and confirm=yes. Status 200: nothing went wrong."""
+    with the original fields and confirm=yes. Status 200: nothing went wrong.
+    With a statement, the page carries its tabs, `tab` marked."""
     return render_template(
         "confirm.html",
         title=title,
@@ -38,6 +40,7 @@ def confirmation_page(
         confirm_label=confirm_label,
         cancel_url=cancel_url,
         statement=statement,
+        tab=tab,
         action=request.path,
         fields=fields or {},
         danger=danger,

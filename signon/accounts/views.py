@@ -155,6 +155,7 @@ def member_remove(slug: str, member_id: int):
             confirm_label=f"Remove {membership.user.name}",
             cancel_url=url_for("accounts.members", slug=slug),
             statement=statement,
+            tab="accounts.members",
         )
     try:
         remove_member(membership)

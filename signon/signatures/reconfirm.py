@@ -57,6 +57,18 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
     return emailed
 
 
+def signers_a_substantive_change_emails(statement: Statement) -> int:
+    """How many signers a substantive change would email now: after it, every
+    signed signature waits for re-confirmation (the floor rises above them all),
+    and request_reconfirmations writes to each whose address is still known."""
+    signed = db.session.scalars(
+        select(Signature).where(
+            Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED
+        )
+    )
+    return sum(1 for signature in signed if signature.reply_address)
+
+
 def ask_to_reconfirm(signature: Signature) -> bool:
     """Email one signer the changes and a link to confirm or withdraw (not
     committed); False when there is no address to write to."""

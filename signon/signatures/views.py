@@ -253,6 +253,7 @@ def _confirm_invitation_action(statement, invitation, action: str):
             confirm_label="Revoke the invitation",
             cancel_url=url_for("signatures.invitations", slug=statement.slug),
             statement=statement,
+            tab="signatures.invitations",
         )
     return confirmation_page(
         title="Send a new link?",
@@ -264,6 +265,7 @@ def _confirm_invitation_action(statement, invitation, action: str):
         confirm_label="Send a new link",
         cancel_url=url_for("signatures.invitations", slug=statement.slug),
         statement=statement,
+        tab="signatures.invitations",
         danger=False,
     )
 

@@ -408,8 +408,3 @@ def _merge(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             merged.append((op, text))
     return merged
-
-
-def diff_stats(pieces) -> dict[str, int]:
-    """Words inserted and deleted."""
-    return {"inserted": _count_words(pieces, INSERT), "deleted": _count_words(pieces, DELETE)}

@@ -4,8 +4,8 @@ are being collected.
 Off by default: until publication every public address of a statement answers
 404, as for a draft, because a list that grows in public tells anyone who
 guesses the address who signed, before the launch and its protection. An owner
-may turn it on (a stated risk) and off again while the statement is a draft,
-open or closed; each change is in the audit trail. Once published, the list is
+may choose it when opening the statement, and turn it on (a stated risk) and
+off again while it is open or closed; each change is in the audit trail. Once published, the list is
 public anyway and the setting no longer matters.
 """
 

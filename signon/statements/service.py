@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Membership, Role, User
+from ..audit import record, user_actor
 from ..extensions import db
 from ..models import utcnow
 from ..text import canonical_text, clean_line, fingerprint
@@ -80,6 +81,21 @@ def create_statement(
         db.session.add(Membership(user=owner, statement=statement, role=Role.OWNER))
     save_version(statement, title=title, body=body, author=owner, note=note or "First draft")
     return statement
+
+
+def set_lead_organisations(statement: Statement, leads: str, *, actor: User) -> bool:
+    """Who is asking, one organisation per line, as invitations name it (not
+    committed). A change is recorded in the audit trail; True when it changed."""
+    if leads == statement.lead_organisations:
+        return False
+    statement.lead_organisations = leads
+    record(
+        statement.id,
+        user_actor(actor),
+        "lead organisations changed",
+        lead_organisations=statement.lead_organisation_names,
+    )
+    return True
 
 
 def save_version(

@@ -22,7 +22,7 @@ from ..signatures.consent import (
 )
 from ..signatures.listing import final_section
 from ..signatures.models import Invitation, Signature, SignatureState
-from ..signatures.reconfirm import request_reconfirmations
+from ..signatures.reconfirm import request_reconfirmations, signers_a_substantive_change_emails
 from ..text import canonical_text, clean_line
 from .changes import changes_between, draft_changes
 from .diff_render import changes_view
@@ -40,7 +40,13 @@ from .lifecycle import (
 )
 from .live_list import LIVE_LIST_RISK, set_live_list
 from .models import ChangeKind, SignatoryOrder, Status, Version
-from .service import create_statement, save_version, statements_visible_to, version_by_number
+from .service import (
+    create_statement,
+    save_version,
+    set_lead_organisations,
+    statements_visible_to,
+    version_by_number,
+)
 from .transfer import export_statement
 
 blueprint = Blueprint("statements", __name__)
@@ -79,7 +85,7 @@ def new():
             owner=current_user,
             note=form.note.data,
         )
-        statement.lead_organisations = form.lead_organisations.data or ""
+        set_lead_organisations(statement, form.lead_organisations.data or "", actor=current_user)
         db.session.commit()
         flash("Statement created as a draft. Version 1 is saved.", "success")
         return redirect(url_for("statements.show", slug=statement.slug))
@@ -162,19 +168,8 @@ def edit(slug: str):
         changes=changes,
         baseline=baseline,
         ask_kind=ask_kind,
-        would_email=_signers_to_email(statement) if ask_kind else 0,
+        would_email=signers_a_substantive_change_emails(statement) if ask_kind else 0,
     ), 400 if form.errors else 200
-
-
-def _signers_to_email(statement) -> int:
-    """How many signers a substantive change would email: everyone signed whose
-    address is still known (request_reconfirmations asks exactly them)."""
-    signed = db.session.scalars(
-        select(Signature).where(
-            Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED
-        )
-    )
-    return sum(1 for signature in signed if signature.reply_address)
 
 
 def _text_changes(statement, form: EditForm) -> bool:
@@ -198,7 +193,9 @@ def _change_kind(form: EditForm) -> ChangeKind | None:
 
 def _save(statement, form: EditForm, kind: ChangeKind | None):
     statement.language = form.language.data
-    leads_changed = _save_lead_organisations(statement, form.lead_organisations.data or "")
+    leads_changed = set_lead_organisations(
+        statement, form.lead_organisations.data or "", actor=current_user
+    )
     version = save_version(
         statement,
         title=form.title.data,
@@ -236,20 +233,6 @@ def _save(statement, form: EditForm, kind: ChangeKind | None):
         )
     flash(message + ".", "success")
     return redirect(url_for("statements.show", slug=statement.slug))
-
-
-def _save_lead_organisations(statement, leads: str) -> bool:
-    """Who is asking, as invitations name it; a change is recorded. True if changed."""
-    if leads == statement.lead_organisations:
-        return False
-    statement.lead_organisations = leads
-    record(
-        statement.id,
-        user_actor(current_user),
-        "lead organisations changed",
-        lead_organisations=statement.lead_organisation_names,
-    )
-    return True
 
 
 @blueprint.route("/statements/<slug>/history")

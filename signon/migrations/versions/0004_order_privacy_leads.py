@@ -24,8 +24,16 @@ def upgrade():
     op.add_column('invitations', sa.Column('position', sa.Integer(), nullable=False, server_default='0'))
     op.add_column('statements', sa.Column('lead_organisations', sa.Text(), nullable=False, server_default=''))
     op.add_column('statements', sa.Column('live_list', sa.Boolean(), nullable=False, server_default=sa.false()))
-    # Existing invitations keep the order they were made in.
-    op.execute('UPDATE invitations SET position = id')
+    # Existing invitations keep the order they were made in, after the statement's
+    # signatures (whose positions count from 1 per statement): an invitation's
+    # signature keeps its own position; an unanswered one takes its place at the end.
+    op.execute(
+        'UPDATE invitations SET position = '
+        '(SELECT COALESCE(MAX(s.position), 0) FROM signatures s '
+        ' WHERE s.statement_id = invitations.statement_id) + '
+        '(SELECT COUNT(*) FROM invitations i2 '
+        ' WHERE i2.statement_id = invitations.statement_id AND i2.id <= invitations.id)'
+    )
 
 
 def downgrade():

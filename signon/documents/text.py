@@ -246,13 +246,14 @@ def document_markdown(document: Document) -> str:
 
 
 # Plain text -----------------------------------------------------------------
-def _text_inlines(items: tuple[Inline, ...]) -> str:
+def inline_text(items: tuple[Inline, ...]) -> str:
+    """Inline content as plain text: a link shows its target unless it is its label."""
     out = []
     for item in items:
         if isinstance(item, Text):
             out.append(item.text)
         elif isinstance(item, Link):
-            label = _text_inlines(item.children)
+            label = inline_text(item.children)
             target = item.href.removeprefix("mailto:")
             out.append(label if label.strip() == target else f"{label} ({item.href})")
         elif isinstance(item, FootnoteRef):
@@ -263,8 +264,8 @@ def _text_inlines(items: tuple[Inline, ...]) -> str:
 
 
 def _text_table(table: Table) -> str:
-    rows = [[_text_inlines(cell) for cell in table.header]]
-    rows += [[_text_inlines(cell) for cell in row] for row in table.rows]
+    rows = [[inline_text(cell) for cell in table.header]]
+    rows += [[inline_text(cell) for cell in row] for row in table.rows]
     columns = max(len(row) for row in rows)
     rows = [row + [""] * (columns - len(row)) for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(columns)]
@@ -278,10 +279,10 @@ def _text_table(table: Table) -> str:
 
 def _text_block(block: Block) -> str:
     if isinstance(block, Heading):
-        text = _text_inlines(block.inlines)
+        text = inline_text(block.inlines)
         return f"{text}\n{'-' * len(text)}"
     if isinstance(block, Paragraph):
-        return _text_inlines(block.inlines)
+        return inline_text(block.inlines)
     if isinstance(block, ListBlock):
         items = []
         for number, item in enumerate(block.items, start=block.start):

@@ -24,18 +24,15 @@ from functools import lru_cache
 
 from ..documents.model import (
     CodeBlock,
-    FootnoteRef,
     Heading,
-    LineBreak,
-    Link,
     ListBlock,
     Paragraph,
     Quote,
     Rule,
     Table,
-    Text,
     parse_body,
 )
+from ..documents.text import inline_text
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
@@ -126,20 +123,7 @@ class TextDiff:
 
 # Markdown -> blocks ------------------------------------------------------------
 def _inline_text(items) -> str:
-    out = []
-    for item in items:
-        if isinstance(item, Text):
-            out.append(item.text)
-        elif isinstance(item, Link):
-            label = _inline_text(item.children)
-            target = item.href.removeprefix("mailto:")
-            # The target is part of the text's meaning: a changed link shows.
-            out.append(label if label.strip() == target else f"{label} ({item.href})")
-        elif isinstance(item, FootnoteRef):
-            out.append(f"[{item.number}]")
-        elif isinstance(item, LineBreak):
-            out.append("\n")
-    return "".join(out).strip()
+    return inline_text(items).strip()
 
 
 def _flatten(blocks, *, depth: int = 0, quoted: bool = False, number: int = 0) -> list[Block]:

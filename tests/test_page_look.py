@@ -120,6 +120,8 @@ def test_a_scheduled_statement_reads_scheduled_everywhere_the_team_looks(
     assert current == ["Publication"]
     dashboard = web.get("/").get_data(as_text=True)
     assert "badge-scheduled" in dashboard
+    editions = web.get(f"/statements/{dummy_statement.slug}/publication").get_data(as_text=True)
+    assert "<dt>Scheduled</dt>" in editions and "<dt>Published</dt>" not in editions
 
 
 def test_revoking_and_a_new_link_ask_first(app, web, dummy_user, dummy_statement):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_login import current_user
 from jinja2 import pass_context
 
 from .languages import LANGUAGES, direction
@@ -36,6 +37,11 @@ def _healthz() -> Response:
 
 def _security_headers(response: Response) -> Response:
     headers = response.headers
+    if "Cache-Control" not in headers and current_user and current_user.is_authenticated:
+        # A team page (signatures with contacts, invitations, members, unlisted
+        # names): no browser or proxy keeps a copy. Pages that set their own
+        # caching (public pages, downloads) keep it.
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

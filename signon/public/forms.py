@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import StringField
 from wtforms.validators import AnyOf, ValidationError
+
+from ..fields import Checkbox
 
 
 class LiveListForm(FlaskForm):
@@ -13,7 +15,7 @@ class LiveListForm(FlaskForm):
     live_list = StringField(
         validators=[AnyOf(("on", "off"), message="Choose to make the list public or private.")]
     )
-    understood = BooleanField("I understand the risk")
+    understood = Checkbox("I understand the risk")
 
     def validate_understood(self, field):
         if self.live_list.data == "on" and not field.data:

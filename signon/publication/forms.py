@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField
+from wtforms import DateTimeLocalField
 from wtforms.validators import DataRequired, Optional
+
+from ..fields import Checkbox
 
 # What a browser's datetime-local input sends (with seconds when it has a step),
 # and what people type where it is a plain text box.
@@ -25,7 +27,7 @@ class PublishForm(FlaskForm):
         validators=[Optional()],
         description="Until then the public page and the downloads answer “not found”.",
     )
-    confirm = BooleanField(
+    confirm = Checkbox(
         "I have checked the text and the list: publish them as they are",
         validators=[DataRequired(message="Tick this box to confirm: publishing cannot be undone.")],
     )
@@ -42,7 +44,7 @@ class RescheduleForm(PublishForm):
         validators=[Optional()],
         description="A new time moves the embargo; an empty time publishes now.",
     )
-    confirm = BooleanField(
+    confirm = Checkbox(
         "Publish at this time (or now, if the time is empty)",
         validators=[
             DataRequired(message="Tick this box to confirm the new time; nothing was changed.")
@@ -53,7 +55,7 @@ class RescheduleForm(PublishForm):
 class CancelPublicationForm(FlaskForm):
     """Take back a publication still under embargo: back to closed."""
 
-    cancel = BooleanField(
+    cancel = Checkbox(
         "Cancel the publication: the statement goes back to closed and nothing of it "
         "becomes public",
         validators=[

@@ -7,7 +7,6 @@ import enum
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
-    BooleanField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..fields import Checkbox
 from ..validators import NoControlCharacters, one_line
 
 KIND_CHOICES = [
@@ -120,7 +120,7 @@ class SignatureForm(FlaskForm):
     kind = RadioField(
         "Signing as", choices=KIND_CHOICES, default="organisation", coerce=_choice_value
     )
-    listed_publicly = BooleanField("List our name publicly", default=True)
+    listed_publicly = Checkbox("List our name publicly", default=True)
     authorised_by = _line("Name of the person authorising the signature", 200)
     authoriser_title = _line("Their role", 200)
     contact_email = EmailField(
@@ -133,7 +133,7 @@ class SignatureForm(FlaskForm):
             Email(message="Enter a valid email address.", check_deliverability=False),
         ],
     )
-    authorised = BooleanField(
+    authorised = Checkbox(
         "I am authorised to sign on behalf of this organisation",
         validators=[InputRequired(message="Please confirm you are authorised to sign.")],
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..fields import Checkbox
 from ..languages import LANGUAGES
 from ..text import clean_line
 from ..validators import NoControlCharacters, multiline, one_line
@@ -150,9 +150,9 @@ class OpenForm(FlaskForm):
         validators=[Length(max=1000), NoControlCharacters()],
     )
     signatory_order = RadioField("Order of the list", choices=ORDER_CHOICES, default="alphabetical")
-    open_call = BooleanField("Also let anyone sign through a public form (moderated)")
+    open_call = Checkbox("Also let anyone sign through a public form (moderated)")
     # Off unless ticked: the list stays private until publication (statements/live_list.py).
-    live_list = BooleanField(
+    live_list = Checkbox(
         "Show the list publicly while signatures are collected (live list)",
         description=LIVE_LIST_RISK,
     )

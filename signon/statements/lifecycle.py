@@ -103,21 +103,31 @@ def zone(name: str) -> ZoneInfo:
         raise LifecycleError(f"Unknown time zone {name!r}.") from None
 
 
+# In the tz database's folder but not places: "localtime" is this machine's own
+# zone, "Factory" a placeholder. posix/ and right/ copies are not in the list.
+NOT_PLACES = frozenset({"factory", "localtime"})
+
+
 def canonical_zone_name(name: str) -> str:
-    """The IANA spelling of a time zone name typed in any case, or LifecycleError."""
+    """The IANA spelling of a time zone name typed in any case, or LifecycleError.
+    Only canonical names of places: no file paths (posix/..., right/...), no
+    "localtime" or "Factory", though ZoneInfo would open them."""
     found = _zone_names().get(name.strip().casefold())
-    zone(found or name)
-    return found or name
+    if found is None:
+        raise LifecycleError(f"Unknown time zone {name!r}.")
+    return found
 
 
 @cache
 def _zone_names() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
+    return {
+        name.casefold(): name for name in available_timezones() if name.casefold() not in NOT_PLACES
+    }
 
 
 def time_zone_names() -> list[str]:
-    """Every IANA time zone name, sorted, for the opening form."""
-    return sorted(available_timezones())
+    """Every IANA time zone name of a place, sorted, for the opening form."""
+    return sorted(_zone_names().values())
 
 
 def open_for_signatures(

@@ -14,36 +14,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
+from disarm import skeleton_key
+
+from ..text import strip_invisible
 from .names import name_key
 
-# Letters of Cyrillic and Greek that render like Latin ones. Capitals and small
-# letters are mapped separately, before casefolding: Greek capital Eta looks like
-# H, while its small letter looks like n. Erring towards a flag is cheap; the team
-# decides.
-CONFUSABLES = str.maketrans(
-    {
-        # Cyrillic capitals
-        "А": "A", "В": "B", "Е": "E", "Ё": "E", "З": "3", "І": "I", "Ї": "I", "Ј": "J",
-        "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Ѕ": "S", "Т": "T",
-        "У": "Y", "Ү": "Y", "Х": "X", "Һ": "H", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
-        # Cyrillic small letters
-        "а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "к": "k",
-        "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "ѕ": "s", "т": "t", "у": "y",
-        "ү": "y", "х": "x", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
-        # Greek capitals
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-        # Greek small letters
-        "α": "a", "β": "b", "γ": "y", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-        # Latin letters that pass for others
-        "ı": "i", "ȷ": "j",
-    }
-)  # fmt: skip
-
-
-LOOKALIKE_LETTERS = frozenset(chr(code) for code in CONFUSABLES)
 MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
 
 
@@ -54,8 +31,22 @@ class DuplicateFlag:
 
 
 def skeleton(name: str) -> str:
-    """The name key of the name with look-alike letters mapped to Latin."""
-    return name_key(unicodedata.normalize("NFKC", name).translate(CONFUSABLES))
+    """The name key of the name's UTS #39 skeleton: look-alikes map to one prototype.
+
+    The skeleton comes from disarm, which ships Unicode's confusables table (its
+    CONFUSABLES_VERSION) and folds case and compatibility forms around it, so a
+    small capital "ᴍ" meets "M" and "m", and Cyrillic "а" meets Latin "a".
+    """
+    return name_key(skeleton_key(strip_invisible(name, keep_joiners=False)))
+
+
+@lru_cache(maxsize=4096)
+def _is_lookalike(char: str) -> bool:
+    # A letter of another script whose skeleton is a Latin letter or two.
+    if not char.isalpha() or "LATIN" in scripts(char):
+        return False
+    prototype = skeleton_key(char)
+    return bool(prototype) and prototype.isascii() and prototype.isalpha()
 
 
 def scripts(name: str) -> set[str]:
@@ -74,7 +65,7 @@ def mixes_lookalikes(name: str) -> bool:
     fine; inside one word ("Аrticle" with a Cyrillic А) it almost never is.
     """
     for word in re.split(r"[\W\d_]+", unicodedata.normalize("NFKC", name)):
-        if "LATIN" in scripts(word) and LOOKALIKE_LETTERS.intersection(word):
+        if "LATIN" in scripts(word) and any(_is_lookalike(char) for char in word):
             return True
     return False
 

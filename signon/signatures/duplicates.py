@@ -22,6 +22,7 @@ from ..text import strip_invisible
 from .names import name_key
 
 MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
+LOOKALIKE = "look-alike letters from another script"
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,24 @@ def skeleton(name: str) -> str:
 
     The skeleton comes from disarm, which ships Unicode's confusables table (its
     CONFUSABLES_VERSION) and folds case and compatibility forms around it, so a
-    small capital "ᴍ" meets "M" and "m", and Cyrillic "а" meets Latin "a".
+    small capital "ᴍ" meets "M" and "m", and Cyrillic "а" meets Latin "a". The name
+    is casefolded first: UTS #39 maps capital "I" to "l", which would keep
+    "ARTICLE 19" and "Article 19" apart.
     """
-    return name_key(skeleton_key(strip_invisible(name, keep_joiners=False)))
+    return name_key(skeleton_key(_visible(name).casefold()))
+
+
+def skeletons(name: str) -> set[str]:
+    """The skeleton above and the one of the name as written, before casefolding.
+
+    Some capitals only look like a Latin letter as capitals: Greek "Η" is an "H",
+    its small letter "η" an "n".
+    """
+    return {skeleton(name), name_key(skeleton_key(_visible(name)))}
+
+
+def _visible(name: str) -> str:
+    return strip_invisible(unicodedata.normalize("NFKC", name), keep_joiners=False)
 
 
 @lru_cache(maxsize=4096)
@@ -75,13 +91,15 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
     flags: dict[int, list[DuplicateFlag]] = defaultdict(list)
     by_key: dict[str, list[int]] = defaultdict(list)
     by_skeleton: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    lookalikes: dict[int, list[int]] = defaultdict(list)
     by_email: dict[str, list[int]] = defaultdict(list)
     for signature_id, name, email in entries:
         if mixes_lookalikes(name):
             flags[signature_id].append(DuplicateFlag(None, MIXED_SCRIPTS))
         key = name_key(name)
         by_key[key].append(signature_id)
-        by_skeleton[skeleton(name)].append((signature_id, key))
+        for found in skeletons(name):
+            by_skeleton[found].append((signature_id, key))
         if email:
             by_email[email.casefold()].append(signature_id)
     for ids in by_key.values():
@@ -89,11 +107,11 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
             flags[a].extend(DuplicateFlag(b, "same name") for b in ids if b != a)
     for members in by_skeleton.values():
         for a, key_a in members:
-            flags[a].extend(
-                DuplicateFlag(b, "look-alike letters from another script")
-                for b, key_b in members
-                if b != a and key_b != key_a
-            )
+            for b, key_b in members:
+                # Two names can share both skeletons: flag the pair once.
+                if b != a and key_b != key_a and b not in lookalikes[a]:
+                    lookalikes[a].append(b)
+                    flags[a].append(DuplicateFlag(b, LOOKALIKE))
     for ids in by_email.values():
         for a in ids:
             flags[a].extend(DuplicateFlag(b, "same contact email") for b in ids if b != a)

@@ -23,6 +23,7 @@ from .names import name_key
 
 MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
 LOOKALIKE = "look-alike letters from another script"
+LOOKALIKE_SAME_SCRIPT = "look-alike letters"  # "ᴍ" (a Latin small capital) for "m"
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,16 @@ def mixes_lookalikes(name: str) -> bool:
     return False
 
 
+def _lookalike_reason(a: str, b: str) -> str:
+    return LOOKALIKE_SAME_SCRIPT if scripts(a) == scripts(b) else LOOKALIKE
+
+
 def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[DuplicateFlag]]:
     """Flags per signature id, for (id, name, contact email) entries."""
     flags: dict[int, list[DuplicateFlag]] = defaultdict(list)
     by_key: dict[str, list[int]] = defaultdict(list)
     by_skeleton: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    names = {signature_id: name for signature_id, name, _email in entries}
     lookalikes: dict[int, list[int]] = defaultdict(list)
     by_email: dict[str, list[int]] = defaultdict(list)
     for signature_id, name, email in entries:
@@ -111,7 +117,7 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
                 # Two names can share both skeletons: flag the pair once.
                 if b != a and key_b != key_a and b not in lookalikes[a]:
                     lookalikes[a].append(b)
-                    flags[a].append(DuplicateFlag(b, LOOKALIKE))
+                    flags[a].append(DuplicateFlag(b, _lookalike_reason(names[a], names[b])))
     for ids in by_email.values():
         for a in ids:
             flags[a].extend(DuplicateFlag(b, "same contact email") for b in ids if b != a)

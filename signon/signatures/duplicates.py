@@ -104,7 +104,7 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
             flags[signature_id].append(DuplicateFlag(None, MIXED_SCRIPTS))
         key = name_key(name)
         by_key[key].append(signature_id)
-        for found in skeletons(name):
+        for found in skeletons(name) - {""}:  # a name of symbols only has no letters to confuse
             by_skeleton[found].append((signature_id, key))
         if email:
             by_email[email.casefold()].append(signature_id)

@@ -6,9 +6,24 @@ import hashlib
 import re
 import unicodedata
 
-# Zero-width characters and bidi controls: invisible, so they make two names that
-# look identical compare different, or flip how a name displays.
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+import regex
+
+# Every Default_Ignorable_Code_Point: zero-width characters, bidi controls, soft
+# hyphens, variation selectors, the combining grapheme joiner, Hangul fillers, tags.
+# They draw nothing (or flip how a name displays), so two names that look identical
+# would compare different and an impersonation would pass unflagged.
+INVISIBLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+# ZWNJ and ZWJ change how letters of these scripts join or form conjuncts (Persian
+# "می‌شود", Malayalam chillu): kept between two of their letters or marks, dropped
+# anywhere else, where they show nothing.
+JOINERS = "\u200c\u200d"
+JOINING_SCRIPT = regex.compile(
+    r"[[\p{L}\p{M}]&&[\p{scx=Arabic}\p{scx=Syriac}\p{scx=Nko}\p{scx=Mongolian}"
+    r"\p{scx=Devanagari}\p{scx=Bengali}\p{scx=Gurmukhi}\p{scx=Gujarati}\p{scx=Oriya}"
+    r"\p{scx=Tamil}\p{scx=Telugu}\p{scx=Kannada}\p{scx=Malayalam}\p{scx=Sinhala}"
+    r"\p{scx=Tibetan}\p{scx=Myanmar}\p{scx=Khmer}]]",
+    regex.V1,
+)
 # C0 and C1 control characters other than tab, LF and CR (NUL included).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAK = re.compile("[\r\n\u2028\u2029\x85]")
@@ -22,10 +37,44 @@ def has_control_characters(value: str, *, multiline: bool = False) -> bool:
 
 
 def clean_line(value: str | None) -> str:
-    """A one-line field as stored: NFC, invisible characters removed, trimmed."""
+    """A one-line field as stored: NFC, invisible characters removed, trimmed.
+
+    Removed: every Default_Ignorable_Code_Point, except ZWNJ and ZWJ between two
+    letters of a script that needs them (see JOINING_SCRIPT).
+    """
     if value is None:
         return ""
-    return INVISIBLE.sub("", unicodedata.normalize("NFC", value)).strip()
+    return strip_invisible(unicodedata.normalize("NFC", value)).strip()
+
+
+def strip_invisible(value: str, *, keep_joiners: bool = True) -> str:
+    """value without its Default_Ignorable_Code_Point characters.
+
+    With keep_joiners, a ZWNJ or ZWJ between two letters of a joining script stays.
+    """
+
+    def drop(match: regex.Match) -> str:
+        char, at = match.group(), match.start()
+        if keep_joiners and char in JOINERS and _joins(value, at):
+            return char
+        return ""
+
+    return INVISIBLE.sub(drop, value)
+
+
+def _joins(value: str, at: int) -> bool:
+    # The neighbours that matter are the nearest visible ones: "ه\u200c\u200dی" joins.
+    before, after = at - 1, at + 1
+    while before >= 0 and value[before] in JOINERS:
+        before -= 1
+    while after < len(value) and value[after] in JOINERS:
+        after += 1
+    return (
+        before >= 0
+        and after < len(value)
+        and JOINING_SCRIPT.match(value[before]) is not None
+        and JOINING_SCRIPT.match(value[after]) is not None
+    )
 
 
 def canonical_text(value: str) -> str:

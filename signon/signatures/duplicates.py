@@ -14,37 +14,16 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
+from disarm import skeleton_key
+
+from ..text import strip_invisible
 from .names import name_key
 
-# Letters of Cyrillic and Greek that render like Latin ones. Capitals and small
-# letters are mapped separately, before casefolding: Greek capital Eta looks like
-# H, while its small letter looks like n. Erring towards a flag is cheap; the team
-# decides.
-CONFUSABLES = str.maketrans(
-    {
-        # Cyrillic capitals
-        "А": "A", "В": "B", "Е": "E", "Ё": "E", "З": "3", "І": "I", "Ї": "I", "Ј": "J",
-        "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Ѕ": "S", "Т": "T",
-        "У": "Y", "Ү": "Y", "Х": "X", "Һ": "H", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
-        # Cyrillic small letters
-        "а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "к": "k",
-        "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "ѕ": "s", "т": "t", "у": "y",
-        "ү": "y", "х": "x", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
-        # Greek capitals
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-        # Greek small letters
-        "α": "a", "β": "b", "γ": "y", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-        # Latin letters that pass for others
-        "ı": "i", "ȷ": "j",
-    }
-)  # fmt: skip
-
-
-LOOKALIKE_LETTERS = frozenset(chr(code) for code in CONFUSABLES)
 MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
+LOOKALIKE = "look-alike letters from another script"
+LOOKALIKE_SAME_SCRIPT = "look-alike letters"  # "ᴍ" (a Latin small capital) for "m"
 
 
 @dataclass(frozen=True)
@@ -54,8 +33,37 @@ class DuplicateFlag:
 
 
 def skeleton(name: str) -> str:
-    """The name key of the name with look-alike letters mapped to Latin."""
-    return name_key(unicodedata.normalize("NFKC", name).translate(CONFUSABLES))
+    """The name key of the name's UTS #39 skeleton: look-alikes map to one prototype.
+
+    The skeleton comes from disarm, which ships Unicode's confusables table (its
+    CONFUSABLES_VERSION) and folds case and compatibility forms around it, so a
+    small capital "ᴍ" meets "M" and "m", and Cyrillic "а" meets Latin "a". The name
+    is casefolded first: UTS #39 maps capital "I" to "l", which would keep
+    "ARTICLE 19" and "Article 19" apart.
+    """
+    return name_key(skeleton_key(_visible(name).casefold()))
+
+
+def skeletons(name: str) -> set[str]:
+    """The skeleton above and the one of the name as written, before casefolding.
+
+    Some capitals only look like a Latin letter as capitals: Greek "Η" is an "H",
+    its small letter "η" an "n".
+    """
+    return {skeleton(name), name_key(skeleton_key(_visible(name)))}
+
+
+def _visible(name: str) -> str:
+    return strip_invisible(unicodedata.normalize("NFKC", name), keep_joiners=False)
+
+
+@lru_cache(maxsize=4096)
+def _is_lookalike(char: str) -> bool:
+    # A letter of another script whose skeleton is a Latin letter or two.
+    if not char.isalpha() or "LATIN" in scripts(char):
+        return False
+    prototype = skeleton_key(char)
+    return bool(prototype) and prototype.isascii() and prototype.isalpha()
 
 
 def scripts(name: str) -> set[str]:
@@ -74,9 +82,13 @@ def mixes_lookalikes(name: str) -> bool:
     fine; inside one word ("Аrticle" with a Cyrillic А) it almost never is.
     """
     for word in re.split(r"[\W\d_]+", unicodedata.normalize("NFKC", name)):
-        if "LATIN" in scripts(word) and LOOKALIKE_LETTERS.intersection(word):
+        if "LATIN" in scripts(word) and any(_is_lookalike(char) for char in word):
             return True
     return False
+
+
+def _lookalike_reason(a: str, b: str) -> str:
+    return LOOKALIKE_SAME_SCRIPT if scripts(a) == scripts(b) else LOOKALIKE
 
 
 def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[DuplicateFlag]]:
@@ -84,13 +96,16 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
     flags: dict[int, list[DuplicateFlag]] = defaultdict(list)
     by_key: dict[str, list[int]] = defaultdict(list)
     by_skeleton: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    names = {signature_id: name for signature_id, name, _email in entries}
+    lookalikes: dict[int, list[int]] = defaultdict(list)
     by_email: dict[str, list[int]] = defaultdict(list)
     for signature_id, name, email in entries:
         if mixes_lookalikes(name):
             flags[signature_id].append(DuplicateFlag(None, MIXED_SCRIPTS))
         key = name_key(name)
         by_key[key].append(signature_id)
-        by_skeleton[skeleton(name)].append((signature_id, key))
+        for found in skeletons(name) - {""}:  # a name of symbols only has no letters to confuse
+            by_skeleton[found].append((signature_id, key))
         if email:
             by_email[email.casefold()].append(signature_id)
     for ids in by_key.values():
@@ -98,11 +113,11 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
             flags[a].extend(DuplicateFlag(b, "same name") for b in ids if b != a)
     for members in by_skeleton.values():
         for a, key_a in members:
-            flags[a].extend(
-                DuplicateFlag(b, "look-alike letters from another script")
-                for b, key_b in members
-                if b != a and key_b != key_a
-            )
+            for b, key_b in members:
+                # Two names can share both skeletons: flag the pair once.
+                if b != a and key_b != key_a and b not in lookalikes[a]:
+                    lookalikes[a].append(b)
+                    flags[a].append(DuplicateFlag(b, _lookalike_reason(names[a], names[b])))
     for ids in by_email.values():
         for a in ids:
             flags[a].extend(DuplicateFlag(b, "same contact email") for b in ids if b != a)

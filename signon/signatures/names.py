@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..text import clean_line
+from ..text import clean_line, strip_invisible
 
 # A leading article is dropped from the key, so "The Foo Institute" matches
 # "Foo Institute". Compared as whole words after punctuation became spaces, so
@@ -13,10 +13,16 @@ ARTICLES = frozenset({"the", "la", "le", "les", "l", "el", "los", "las", "die", 
 
 
 def name_key(name: str) -> str:
-    """A comparison key: NFKC, casefolded, no punctuation, no leading article."""
-    key = unicodedata.normalize("NFKC", clean_line(name)).casefold()
-    # Casefolding can undo NFKC's composition ("ǰ"); compose again so one name has one key.
-    key = unicodedata.normalize("NFC", key)
+    """A comparison key: NFKC, casefolded, no punctuation, no leading article.
+
+    Every Default_Ignorable_Code_Point goes, joiners included: "خانه‌ی" and "خانهی"
+    are one organisation typed two ways.
+    """
+    key = strip_invisible(clean_line(name), keep_joiners=False)
+    key = unicodedata.normalize("NFKC", key).casefold()
+    # Casefolding can undo NFKC's composition ("ǰ"); NFKC again so one name has one key
+    # (NFKC_Casefold, done in two steps).
+    key = unicodedata.normalize("NFKC", key)
     words = "".join(c if _is_word_part(c) else " " for c in key).split()
     if len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]

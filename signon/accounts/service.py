@@ -86,7 +86,11 @@ def add_member(statement, email: str, role: Role) -> Membership | None:
     """Give the user with this email a role on the statement (not committed).
 
     None when no account uses the email: the caller answers exactly as when one
-    does, so the members page never tells whether an address has an account."""
+    does, so the answer never tells whether an address has an account. The member
+    list still shows who became a member: the owner has to see their team. Until
+    team invitations by email (a later issue) list a pending address the same way,
+    an owner can learn from the list whether an address they added has an account.
+    Adding someone already on the list still says so: the list shows it anyway."""
     user = find_user(email)
     if user is None:
         return None

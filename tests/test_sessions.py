@@ -46,6 +46,7 @@ def test_copied_session_cookie_stops_working_after_logout(app, web, dummy_user, 
 def test_logging_in_again_after_logout_works(web, dummy_user):
     web.login(dummy_user)
     web.logout()
+    assert asks_to_log_in(web.get("/account"))
 
     response = web.login(dummy_user)
 

@@ -36,8 +36,11 @@ def test_copied_session_cookie_stops_working_after_logout(app, web, dummy_user, 
     members_page = f"/statements/{dummy_statement.slug}/members"
     assert thief.get(members_page).status_code == 200  # the copy works while logged in
 
-    web.logout()
+    response = web.logout()
 
+    assert "You are logged out, in this browser and any other." in (
+        web.get(response.location).get_data(as_text=True)
+    )
     assert asks_to_log_in(thief.get(members_page))
     assert asks_to_log_in(thief.get("/account"))
     assert thief.get("/").status_code == 302
@@ -122,3 +125,15 @@ def test_logout_without_a_session_changes_nothing(web, app, dummy_user):
 
     assert asks_to_log_in(response)
     assert generation_of(app, dummy_user) == 0
+
+
+def test_logging_out_in_one_browser_ends_the_others_too(app, client, dummy_user):
+    """The price of one generation per account, said in the logout message."""
+    laptop = Web(client)
+    phone = Web(app.test_client())
+    laptop.login(dummy_user)
+    phone.login(dummy_user)
+
+    laptop.logout()
+
+    assert asks_to_log_in(phone.get("/account"))

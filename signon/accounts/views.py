@@ -96,7 +96,8 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         _end_sessions_and_log_out()
-        flash("You are logged out.", "info")
+        # One generation per account: ending this session ends the others too.
+        flash("You are logged out, in this browser and any other.", "info")
     return redirect(url_for("accounts.login"))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from signon import create_app
 from signon.environment import SettingError
+from signon.extensions import db
 
 from .support import Web
 
@@ -24,6 +25,21 @@ def attempt(web, email: str, password: str, address: str, forwarded_for: str | N
     return web.post(
         "/login", {"email": email, "password": password}, headers=headers, **from_address(address)
     )
+
+
+@pytest.fixture
+def app_with(app_config):
+    """app_with(SETTING=value): another app on the test's database, closed after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({**app_config, **settings}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 # Per account
@@ -83,8 +99,8 @@ def test_successful_logins_do_not_use_up_the_account_limit(app, dummy_user):
 
 
 @pytest.fixture
-def small_token_allowance(app_config):
-    return create_app({**app_config, "RATELIMIT_TOKEN_PAGES": "3 per minute"})
+def small_token_allowance(app_with):
+    return app_with(RATELIMIT_TOKEN_PAGES="3 per minute")
 
 
 def test_invitation_and_manage_links_share_one_allowance(small_token_allowance):
@@ -111,11 +127,8 @@ def test_another_address_keeps_its_own_link_allowance(small_token_allowance):
 
 
 @pytest.fixture
-def small_login_allowance(app_config):
-    def make(**settings):
-        return create_app({**app_config, "RATELIMIT_LOGIN": "3 per minute", **settings})
-
-    return make
+def small_login_allowance(app_with):
+    return lambda **settings: app_with(RATELIMIT_LOGIN="3 per minute", **settings)
 
 
 def logins_from_forwarded_addresses(app) -> list[int]:
@@ -166,10 +179,10 @@ def test_only_the_trusted_hops_of_the_header_are_believed(small_login_allowance)
     assert answers == [401, 401, 401, 429]
 
 
-def test_trusted_proxies_from_the_environment_is_a_number(app_config, monkeypatch):
+def test_trusted_proxies_from_the_environment_is_a_number(app_with, monkeypatch):
     monkeypatch.setenv("SIGNON_TRUSTED_PROXIES", "2")
 
-    assert create_app(app_config).config["TRUSTED_PROXIES"] == 2
+    assert app_with().config["TRUSTED_PROXIES"] == 2
 
 
 @pytest.mark.parametrize("value", ["-1", "11", "yes"])

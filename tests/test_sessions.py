@@ -73,6 +73,7 @@ def test_log_out_everywhere_asks_first_then_ends_every_browser(app, client, dumm
     laptop.login(dummy_user)
     phone.login(dummy_user)
     stolen = copy_of_session(app, phone)
+    assert 'href="/account"' in laptop.get("/").get_data(as_text=True)  # the name in the header
     account_page = laptop.get("/account").get_data(as_text=True)
     assert "Log out everywhere" in account_page
 

@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         # At start-up, in the server's log: a misspelt SIGNON_* variable sets nothing.
         app.logger.warning(warning)
 
-    from . import database, errors, web
+    from . import database, errors, proxies, web
     from .accounts import login as accounts_login
     from .extensions import csrf, db, limiter, migrate
 
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    proxies.trust_proxies(app)
     accounts_login.init_app(app)
     database.configure(app)
     errors.register(app)

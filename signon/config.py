@@ -46,6 +46,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Wrong passwords per submitted email, from all addresses together.
+    RATELIMIT_LOGIN_ACCOUNT = "10 per hour"
+    # Proxies in front of signon that set X-Forwarded-For; 0: the header is ignored
+    # and the client address is the connection's (anyone can send the header).
+    TRUSTED_PROXIES = 0
     SECRET_KEY_FALLBACKS: list[str] = []
 
     # Mail: "file" writes .eml files to instance/outbox/ and logs their links.
@@ -102,6 +107,7 @@ def load(app: Flask, overrides: dict | None) -> list[str]:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_mail(app.config)
     _check_rate_limits(app.config)
+    _check_trusted_proxies(app.config)
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config["SECRET_KEY_FALLBACKS"] = _fallback_keys(app)
     return warnings
@@ -126,6 +132,7 @@ def _refuse_prefixed_names(config, source: str) -> None:
 
 RATE_LIMITS = (
     "RATELIMIT_LOGIN",
+    "RATELIMIT_LOGIN_ACCOUNT",
     "RATELIMIT_TOKEN_PAGES",
     "RATELIMIT_PUBLIC_FORM",
     "RATELIMIT_RESENDS",
@@ -144,6 +151,15 @@ def _check_rate_limits(config) -> None:
             raise SettingError(
                 f'{key} is {value!r}; give limits such as "10 per minute;50 per hour".'
             ) from None
+
+
+def _check_trusted_proxies(config) -> None:
+    hops = config["TRUSTED_PROXIES"]
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= 10:
+        raise SettingError(
+            f"TRUSTED_PROXIES is {hops!r}; give the number of proxies in front of "
+            "signon that set X-Forwarded-For (0 to 10; 0 when there is none)."
+        )
 
 
 def _fallback_keys(app: Flask) -> list[str]:

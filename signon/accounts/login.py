@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request
+from flask import Flask, flash, redirect, request, session
 from flask_login import login_url
 
 from ..extensions import db, login_manager
 from .models import User
+from .service import SESSION_GENERATION_KEY, session_is_current
 
 
 def init_app(app: Flask) -> None:
@@ -29,4 +30,9 @@ def ask_to_log_in():
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session's user, unless the session is from before their last logout:
+    a session of an older generation (or none) is anonymous."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not session_is_current(user, session.get(SESSION_GENERATION_KEY)):
+        return None
+    return user

@@ -54,6 +54,22 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+SESSION_GENERATION_KEY = "session_generation"
+
+
+def end_sessions(user: User) -> None:
+    """End every session the user has, in every browser, copied cookies included
+    (not committed). Sessions carry the generation they began with; the user
+    loader treats any other number as logged out. Call it wherever a password
+    changes too."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def session_is_current(user: User, generation: object) -> bool:
+    """True when a session's stored generation is the user's current one."""
+    return isinstance(generation, int) and generation == user.session_generation
+
+
 def role_of(user: User, statement_id: int) -> Role | None:
     """The user's role on a statement; admins count as owners everywhere."""
     if user.is_admin:
@@ -66,14 +82,18 @@ def role_of(user: User, statement_id: int) -> Role | None:
     return membership.role if membership else None
 
 
-def add_member(statement, email: str, role: Role) -> Membership:
-    """Give the user with this email a role on the statement (not committed)."""
+def add_member(statement, email: str, role: Role) -> Membership | None:
+    """Give the user with this email a role on the statement (not committed).
+
+    None when no account uses the email: the caller answers exactly as when one
+    does, so the answer never tells whether an address has an account. The member
+    list still shows who became a member: the owner has to see their team. Until
+    team invitations by email (a later issue) list a pending address the same way,
+    an owner can learn from the list whether an address they added has an account.
+    Adding someone already on the list still says so: the list shows it anyway."""
     user = find_user(email)
     if user is None:
-        raise AccountError(
-            f"No account uses {email}. An administrator can create one with "
-            "`signon create-user`; then add them here."
-        )
+        return None
     existing = db.session.scalar(
         select(Membership).where(
             Membership.user_id == user.id, Membership.statement_id == statement.id

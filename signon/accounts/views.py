@@ -1,4 +1,4 @@
-"""Routes: log in, log out, a statement's members."""
+"""Routes: log in, log out (here or everywhere), a statement's members."""
 
 from __future__ import annotations
 
@@ -24,13 +24,36 @@ from ..extensions import db, limiter
 from .access import statement_for
 from .forms import AddMemberForm, ChangeRoleForm, LoginForm, LogoutForm, RemoveMemberForm
 from .models import Membership, Role
-from .service import AccountError, add_member, authenticate, change_role, remove_member
+from .service import (
+    SESSION_GENERATION_KEY,
+    AccountError,
+    add_member,
+    authenticate,
+    change_role,
+    end_sessions,
+    remove_member,
+)
 
 blueprint = Blueprint("accounts", __name__)
 
 
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _account_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ACCOUNT"]
+
+
+def _submitted_account() -> str:
+    """The per-account count's key: the email as submitted, casefolded. Counted
+    whether or not an account uses it, so the limit tells nothing about accounts."""
+    return "login-account:" + (request.form.get("email") or "").strip().casefold()
+
+
+def _wrong_password(response) -> bool:
+    # Only failures count against an account: its owner logging in often is fine.
+    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -47,6 +70,9 @@ def _safe_next(target: str | None) -> str | None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _account_limit, key_func=_submitted_account, methods=["POST"], deduct_when=_wrong_password
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("statements.dashboard"))
@@ -57,6 +83,7 @@ def login():
             next_page = _safe_next(request.args.get("next"))
             session.clear()  # a new session at login
             login_user(user)
+            session[SESSION_GENERATION_KEY] = user.session_generation
             db.session.commit()
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_page or url_for("statements.dashboard"))
@@ -68,10 +95,48 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
-        session.clear()
-        flash("You are logged out.", "info")
+        _end_sessions_and_log_out()
+        # One generation per account: ending this session ends the others too.
+        flash("You are logged out, in this browser and any other.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@blueprint.route("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", form=LogoutForm())
+
+
+@blueprint.route("/account/log-out-everywhere", methods=["POST"])
+@login_required
+def log_out_everywhere():
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    if not confirmed():
+        return confirmation_page(
+            title="Log out everywhere?",
+            question="End every session of your account, in every browser and on every device?",
+            consequences=[
+                "Every browser logged in as you, this one included, is logged out at once.",
+                "Anyone holding a copy of your session cookie loses access with it.",
+                "Nothing else changes: your password stays the same.",
+            ],
+            confirm_label="Log out everywhere",
+            cancel_url=url_for("accounts.account"),
+        )
+    _end_sessions_and_log_out()
+    flash("You are logged out everywhere.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _end_sessions_and_log_out() -> None:
+    # Raising the generation voids this session's cookie and every copy of it on
+    # the server side; clearing the session only forgets it in this browser.
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 @blueprint.route("/statements/<slug>/members", methods=["GET", "POST"])
@@ -80,20 +145,28 @@ def members(slug: str):
     statement = statement_for(slug, Role.OWNER)
     form = AddMemberForm()
     if form.validate_on_submit():
+        role = Role(form.role.data)
         try:
-            membership = add_member(statement, form.email.data, Role(form.role.data))
+            membership = add_member(statement, form.email.data, role)
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            record(
-                statement.id,
-                user_actor(current_user),
-                "member added",
-                member=user_actor(membership.user),
-                role=membership.role.value,
+            if membership is not None:
+                record(
+                    statement.id,
+                    user_actor(current_user),
+                    "member added",
+                    member=user_actor(membership.user),
+                    role=membership.role.value,
+                )
+                db.session.commit()
+            # One answer whether or not an account uses the address (issue 10).
+            flash(
+                f"If {form.email.data} has a signon account, it now has access as "
+                f"{role.value}. Accounts are created by an administrator "
+                "(`signon create-user`).",
+                "success",
             )
-            db.session.commit()
-            flash(f"{membership.user.name} is now {membership.role.value}.", "success")
             return redirect(url_for("accounts.members", slug=slug))
     memberships = db.session.scalars(
         select(Membership).where(Membership.statement_id == statement.id).order_by(Membership.id)

@@ -47,10 +47,16 @@ def _public_form_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC_FORM"]
 
 
-limiter.limit(_token_limit)(blueprint)
-
-
 TOKEN_PATHS = ("/i/", "/m/", "/v/", "/r/")
+
+
+def _token_scope(endpoint: str) -> str:
+    # All link pages draw on one allowance per address, so guessing at /i/, /m/,
+    # /v/ and /r/ in turn gains nothing; the open-call pages keep one each.
+    return "token-pages" if request.path.startswith(TOKEN_PATHS) else ""
+
+
+limiter.shared_limit(_token_limit, scope=_token_scope)(blueprint)
 
 
 @blueprint.after_app_request

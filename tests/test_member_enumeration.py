@@ -1,0 +1,63 @@
+"""Adding a member tells nobody whether an address has a signon account (issue 10.10).
+
+It used to answer 400 "No account uses ..." for an unknown address and add the
+member otherwise: an owner of any statement (anyone can be made one) could test
+addresses one by one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from signon.audit import AuditEvent
+from signon.extensions import db
+
+from .test_accounts import members_of
+
+NEUTRAL = (
+    "If {email} has a signon account, it now has access as editor. "
+    "Accounts are created by an administrator (`signon create-user`)."
+)
+
+
+def flashes(page: str) -> list[str]:
+    return re.findall(r'<p class="flash[^"]*">([^<]*)</p>', page)
+
+
+def add(web, members_page: str, email: str):
+    """The owner adds a member: the answer to the POST and the page it leads to."""
+    answer = web.post(members_page, {"email": email, "role": "editor"})
+    page = web.get(members_page).get_data(as_text=True) if answer.status_code == 302 else ""
+    return answer, page
+
+
+def test_adding_an_address_answers_the_same_whether_or_not_it_has_an_account(
+    app, web, create_user, dummy_user, dummy_statement
+):
+    create_user(email="pat@partner.example", name="Pat Partner")
+    web.login(dummy_user)
+    members_page = f"/statements/{dummy_statement.slug}/members"
+
+    with_account, page_with = add(web, members_page, "pat@partner.example")
+    without_account, page_without = add(web, members_page, "sam@partner.example")
+
+    assert with_account.status_code == without_account.status_code == 302
+    assert with_account.location == without_account.location
+    assert with_account.get_data() == without_account.get_data()
+    assert flashes(page_with) == [NEUTRAL.format(email="pat@partner.example")]
+    assert flashes(page_without) == [NEUTRAL.format(email="sam@partner.example")]
+    # Only real accounts become members: the list itself shows who has one
+    # (a trade-off: see the members service's add_member).
+    assert set(members_of(app, dummy_statement)) == {dummy_user.email, "pat@partner.example"}
+
+
+def test_an_address_without_an_account_leaves_no_trace(app, web, dummy_user, dummy_statement):
+    web.login(dummy_user)
+    with app.app_context():
+        events_before = db.session.query(AuditEvent).count()
+
+    add(web, f"/statements/{dummy_statement.slug}/members", "sam@partner.example")
+
+    assert set(members_of(app, dummy_statement)) == {dummy_user.email}
+    with app.app_context():
+        assert db.session.query(AuditEvent).count() == events_before

@@ -393,3 +393,13 @@ def test_every_form_on_the_members_page_carries_a_token(web, dummy_user, dummy_s
 
     assert csrf_token_in(page)
     assert page.count('name="csrf_token"') == page.count("<form")
+
+
+def test_a_login_with_a_nul_byte_is_a_clear_400(web, dummy_user):
+    for form in (
+        {"email": "lead\x00@coalition.example", "password": "whatever-it-is"},
+        {"email": dummy_user.email, "password": "pass\x00word"},
+    ):
+        response = web.post("/login", form)
+        assert response.status_code == 400
+        assert "cannot contain" in response.get_data(as_text=True)

@@ -18,8 +18,15 @@ ROLE_CHOICES = [
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[one_line], validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    # NUL and other controls never reach a query (PostgreSQL refuses NUL: a 500).
+    email = EmailField(
+        "Email",
+        filters=[one_line],
+        validators=[DataRequired(), Length(max=254), NoControlCharacters()],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=128), NoControlCharacters()]
+    )
 
 
 class AddMemberForm(FlaskForm):

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..languages import LANGUAGES
 from ..text import clean_line
-from ..validators import NoControlCharacters, multiline, one_line
+from ..validators import NoControlCharacters, Submitted, multiline, one_line
 from .files import LIMITS, MAX_BODY_BYTES, MAX_LEAD_ORGANISATIONS
 from .live_list import LIVE_LIST_RISK
 
@@ -78,7 +78,7 @@ class StatementForm(FlaskForm):
     body = TextAreaField(
         "Text (Markdown)",
         filters=[multiline],
-        validators=[NoControlCharacters(multiline=True), body_size],
+        validators=[Submitted(), NoControlCharacters(multiline=True), body_size],
         render_kw={"rows": 24, "spellcheck": "true"},
     )
     note = StringField(

@@ -1,0 +1,367 @@
+"""The route fuzzer: every rule of the URL map answers odd requests with a 4xx, never a 5xx,
+and a request that must change nothing changes no row of any table.
+
+What it covers:
+
+- every rule of `app.url_map` (static files and /healthz included), each method the
+  rule allows (GET, HEAD, POST), as anonymous, as the statement's owner and as a
+  non-member (the owner of another coalition's statement);
+- path variables filled with the real slug, ids and signed tokens of a prepared
+  statement (open for signatures, open call, signed, invited, with an editor), and
+  with odd values: huge ids (2**63, 2**64, 40 digits), zero, negative, non-numeric,
+  NUL, invalid UTF-8 (percent-encoded raw bytes), 100 KB values, a correctly signed
+  token naming a record id beyond 64 bits;
+- bodies of every form field name the app knows, each with a broken value: missing
+  fields, wrong types, NUL, overlong (100 KB) text, repeated keys, and raw invalid
+  UTF-8 bytes as the whole body; query strings likewise. The CSRF token is valid
+  (so the request reaches the form), missing or broken;
+- after each request: no 5xx, and the row count of every table unchanged. Requests
+  are built never to be a valid state change (no field gets a valid value; actions
+  that need no field but the CSRF token and an explicit "confirm" are sent without
+  the confirmation), so any new row is a half-saved or wrongly accepted request.
+
+The first test walks the whole map deterministically; the second lets hypothesis
+combine rules, personas, values and bodies. It runs SIGNON_FUZZ_EXAMPLES examples
+(default 60, derandomized so CI sees the same requests each run); set the variable
+to explore more, with a fresh random seed each run:
+
+    SIGNON_FUZZ_EXAMPLES=2000 .venv/bin/pytest -q tests/test_route_fuzzer.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlencode
+
+import pytest
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+from wtforms.fields.core import UnboundField
+
+from signon.accounts.models import Membership, Role
+from signon.extensions import db
+from signon.routing import MAX_ID
+from signon.signatures.links import manage_link, reconfirm_link, verify_link
+from signon.signatures.models import Invitation, Signature, SignatureState
+from signon.signing import Purpose, make_token
+
+from .public_steps import signed_statement
+from .sign_on_steps import BASE_URL, invite_partners
+from .support import Web
+
+EXAMPLES = int(os.environ.get("SIGNON_FUZZ_EXAMPLES") or 60)
+HUNDRED_KB = "x" * 100_000
+ODD_INTS = ["0", "-1", str(MAX_ID + 1), str(2**64), "9" * 40, "abc", "1.5", "%00"]
+ODD_TEXT = ["no-such-thing", "%00", "a%00b", "%FF%FE", "%C0%AF", "..%2F..%2Fpyproject.toml"]
+# Broken field values: none is valid for any field of ours (no email address, no
+# language code, no time zone, no "yes" a confirmation needs).
+BAD_VALUES = [
+    "",
+    "\x00",
+    "a\x00b",
+    HUNDRED_KB,
+    "-1",
+    "0",
+    str(2**64),
+    "1.5",
+    "abc",
+    "<script>alert(1)</script>",
+    "\u202e\u200b",
+]
+# Valid with the CSRF token alone (a form filled from the record, a withdrawal, a
+# verification): these are only ever sent with a missing or broken token.
+VALID_WITH_CSRF_ALONE = {
+    "signer.manage",
+    "signer.withdraw_signature",
+    "signer.verify",
+    "signer.reconfirm_withdraw",
+}
+STATIC = {"static": "signon.css", "public.static": "statement.css"}
+
+
+@pytest.fixture
+def app_config(app_config):
+    # The rate limits are tested elsewhere; here they would turn most requests into
+    # 429s before they reach the code under test.
+    return {**app_config, "RATELIMIT_ENABLED": False}
+
+
+def form_field_names() -> list[str]:
+    """Every field name of every form the app defines."""
+    names = {"csrf_token", "confirm", "version_id", "positions", "page"}
+    pending = list(FlaskForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending.extend(form.__subclasses__())
+        names.update(n for n in dir(form) if isinstance(getattr(form, n, None), UnboundField))
+    return sorted(names)
+
+
+class World:
+    """The prepared statement, its people and links, and the three personas."""
+
+    def __init__(self, app, create_statement, create_user, lead):
+        self.app = app
+        statement, ids = signed_statement(
+            app, create_statement, lead, open_call=True, live_list=True
+        )
+        invite_partners(app, statement, [("Pending Press", "pending@ngo.example")], by=lead)
+        editor = create_user(email="editor@coalition.example")
+        outsider = create_user(email="other@elsewhere.example")
+        other = create_statement(owner=outsider, title="Another coalition's statement")
+        with app.test_request_context():
+            db.session.add(
+                Membership(user_id=editor.id, statement_id=statement.id, role=Role.EDITOR)
+            )
+            db.session.commit()
+            signature = db.session.get(Signature, ids["Article 19"])
+            unverified = db.session.scalars(
+                select(Signature).where(
+                    Signature.statement_id == statement.id,
+                    Signature.state == SignatureState.UNVERIFIED,
+                )
+            ).first()
+            invitation = db.session.scalars(
+                select(Invitation).where(Invitation.statement_id == statement.id)
+            ).first()
+            membership = db.session.scalars(
+                select(Membership).where(Membership.user_id == editor.id)
+            ).one()
+
+            def path_of(link):
+                return link.removeprefix(BASE_URL)
+
+            self.tokens = {
+                "/i/": make_token(Purpose.INVITE, invitation.id, invitation.nonce),
+                "/m/": path_of(manage_link(signature)).removeprefix("/m/"),
+                "/v/": path_of(verify_link(unverified or signature)).removeprefix("/v/"),
+                "/r/": path_of(reconfirm_link(signature)).removeprefix("/r/"),
+            }
+            purpose = {"/i/": Purpose.INVITE, "/m/": Purpose.MANAGE_SIGNATURE}
+            purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
+            # Correctly signed, naming a record no database integer can hold.
+            self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
+            self.ids = {
+                "number": "1",
+                "invitation_id": str(invitation.id),
+                "member_id": str(membership.id),
+                "signature_id": str(signature.id),
+            }
+            self.tables = [t.name for t in db.metadata.sorted_tables]
+        self.slug, self.other_slug = statement.slug, other.slug
+        self.personas = {
+            "anonymous": _anonymous(app),
+            "owner": self._logged_in(lead),
+            "non-member": self._logged_in(outsider),
+        }
+        self.rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+
+    def _logged_in(self, user) -> Web:
+        web = Web(self.app.test_client())
+        assert web.login(user).status_code == 302
+        web.persona = "owner" if user.email.startswith("lead@") else "non-member"
+        return web
+
+    def real_value(self, rule, name: str) -> str:
+        converter = rule._converters[name]
+        if rule.endpoint in STATIC:
+            return STATIC[rule.endpoint]
+        if hasattr(converter, "items"):  # any(pdf, docx, ...)
+            return sorted(converter.items)[0]
+        if name == "slug":
+            return self.slug
+        if name == "token":
+            return self.tokens[rule.rule[: rule.rule.index("<")]]
+        if name == "action":
+            return "revoke"
+        if name == "day":
+            return "2026-12-01"
+        return self.ids[name]
+
+    def odd_values(self, rule, name: str) -> list[str]:
+        converter = rule._converters[name]
+        if hasattr(converter, "items"):
+            return ["exe", "%00"]
+        if name in self.ids:
+            return ODD_INTS
+        odd = [*ODD_TEXT, HUNDRED_KB]
+        if name == "slug":
+            odd.append(self.other_slug)
+        if name == "token":
+            odd += [self.huge_tokens[rule.rule[: rule.rule.index("<")]], "abc.def.ghi"]
+        if name == "day":
+            odd += ["9999-99-99", "0000-00-00", "2026-02-30"]
+        return odd
+
+    def counts(self) -> tuple:
+        with self.app.app_context():
+            query = ", ".join(f'(SELECT count(*) FROM "{t}")' for t in self.tables)
+            row = db.session.execute(text(f"SELECT {query}")).one()
+            db.session.remove()
+            return tuple(row)
+
+
+def _path(rule, values):
+    out = rule.rule
+    for name in rule.arguments:
+        out = re.sub(
+            rf"<(?:[^<>:]+(?:\([^)]*\))?:)?{name}>", values[name].replace("\\", r"\\"), out
+        )
+    return out
+
+
+def _anonymous(app) -> Web:
+    web = Web(app.test_client())
+    web.persona = "anonymous"
+    return web
+
+
+@pytest.fixture
+def world(app, create_statement, create_user, dummy_user):
+    return World(app, create_statement, create_user, dummy_user)
+
+
+def methods_of(rule) -> list[str]:
+    return sorted(rule.methods - {"OPTIONS"})
+
+
+def send(
+    world, web: Web, method: str, path: str, *, body=None, csrf="valid", query="", problems=None
+):
+    """One request; asserts no 5xx and, for every table, the same number of rows
+    (with `problems`, a list, notes them there instead, to report them all at once)."""
+    before = world.counts()
+    url = path + (f"?{query}" if query else "")
+    if method == "POST":
+        if isinstance(body, bytes):
+            token = web.token().encode()
+            raw = (b"csrf_token=" + token + b"&" if csrf == "valid" else b"") + body
+            response = web.client.post(
+                url, data=raw, content_type="application/x-www-form-urlencoded"
+            )
+        else:
+            data = dict(body or {})
+            if csrf == "valid":
+                data["csrf_token"] = web.token()
+            elif csrf == "broken":
+                data["csrf_token"] = web.token()[:-3] + "\x00zz"
+            response = web.client.post(url, data=data)
+    else:
+        response = web.client.open(url, method=method)
+    response.close()  # static files answer with an open file
+    where = f"{method} {url[:150]} as {web.persona}"
+    found = []
+    if response.status_code >= 500:
+        found.append(f"{where}: {response.status_code}")
+    elif world.counts() != before:
+        found.append(f"{where} ({response.status_code}) changed row counts")
+    if problems is None:
+        assert not found, found[0]
+    problems.extend(found)
+    return response
+
+
+def test_every_rule_answers_every_persona_without_a_server_error(world):
+    """Each rule, each method, each persona, the real path values; POSTs carry a valid
+    CSRF token and no other field. Then each path variable in turn takes each odd value,
+    as the owner (who gets furthest past the access checks)."""
+    seen, problems, statuses = set(), [], {}
+    for rule in world.rules:
+        real = {name: world.real_value(rule, name) for name in rule.arguments}
+        csrf = "broken" if rule.endpoint in VALID_WITH_CSRF_ALONE else "valid"
+        for method in methods_of(rule):
+            for name, web in world.personas.items():
+                if rule.endpoint == "accounts.logout" and name != "anonymous":
+                    continue  # logging out is a valid change of a session, not of rows
+                response = send(world, web, method, _path(rule, real), csrf=csrf, problems=problems)
+                statuses[rule.endpoint, method, name] = response.status_code
+            for name in rule.arguments:
+                for odd in world.odd_values(rule, name):
+                    owner = world.personas["owner"]
+                    path = _path(rule, {**real, name: odd})
+                    send(world, owner, method, path, csrf=csrf, problems=problems)
+        seen.add(rule.endpoint)
+    assert not problems, "\n".join(problems)
+    # The real values are real: the owner reaches every page but the editions (none
+    # published yet) and the contact purge (only once closed).
+    refused = {e for (e, m, who), code in statuses.items() if m == "GET" and who == "owner"}
+    refused = {e for e in refused if statuses[e, "GET", "owner"] >= 400}
+    assert refused == {
+        "publication.dated_file",
+        "publication.team_file",
+        "retention.purge_contacts_page",
+    }
+    assert {"healthz", "static", "public.static", "statements.diff"} <= seen
+
+
+field_values = st.one_of(
+    st.sampled_from(BAD_VALUES),
+    st.lists(st.sampled_from(BAD_VALUES), min_size=2, max_size=3),
+    st.text(max_size=40).filter(lambda s: s.strip().lower() not in {"yes", "y", "en", "utc"}),
+)
+raw_bodies = st.sampled_from(
+    [
+        b"title=%FF%FE&body=\xff\xfe\xfd",
+        b"name=\xc0\xaf&contact_email=\xed\xa0\x80@x",
+        b"rows=\x00\x00&confirm=\xff",
+        b"\xff\xfe\x00garbage",
+        b"body=" + b"\xe2\x82" * 50_000,
+    ]
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="SIGNON_FUZZ_EXAMPLES" not in os.environ,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_fuzzed_requests_never_get_a_server_error_nor_change_rows(world, data):
+    rule = data.draw(st.sampled_from(world.rules), label="rule")
+    method = data.draw(st.sampled_from(methods_of(rule)), label="method")
+    persona = data.draw(st.sampled_from(sorted(world.personas)), label="persona")
+    if rule.endpoint == "accounts.logout":
+        persona = "anonymous"
+    values = {}
+    for name in rule.arguments:
+        choices = [world.real_value(rule, name), *world.odd_values(rule, name)]
+        values[name] = data.draw(st.sampled_from(choices), label=name)
+    query = urlencode(
+        data.draw(
+            st.dictionaries(
+                st.sampled_from(["from", "to", "page", "size", "a", "next"]),
+                field_values,
+                max_size=3,
+            ),
+            label="query",
+        ),
+        doseq=True,
+    )
+    body = None
+    if method == "POST":
+        names = form_field_names()
+        body = data.draw(
+            st.one_of(
+                raw_bodies, st.dictionaries(st.sampled_from(names), field_values, max_size=6)
+            ),
+            label="body",
+        )
+        if isinstance(body, dict):
+            body.pop("csrf_token", None)
+    csrf = data.draw(st.sampled_from(["valid", "valid", "missing", "broken"]), label="csrf")
+    if rule.endpoint in VALID_WITH_CSRF_ALONE:
+        csrf = data.draw(st.sampled_from(["missing", "broken"]), label="csrf")
+    send(
+        world,
+        world.personas[persona],
+        method,
+        _path(rule, values),
+        body=body,
+        csrf=csrf,
+        query=query,
+    )

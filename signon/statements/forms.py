@@ -67,7 +67,8 @@ class StatementForm(FlaskForm):
         choices=LANGUAGE_CHOICES,
         default="en",
         validate_choice=False,
-        validators=[DataRequired()],
+        # Left out of the post, the field would keep its default: a silent English.
+        validators=[Submitted(), DataRequired()],
     )
     lead_organisations = TextAreaField(
         "Lead organisations",

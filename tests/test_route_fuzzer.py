@@ -468,3 +468,59 @@ def test_a_valid_form_with_one_field_broken_is_refused_whole(world):
         if world.counts() == before:
             problems.append(f"{label}: the valid form saved nothing")
     assert not problems, "\n".join(problems)
+
+
+BEYOND = [str(MAX_ID + 1), str(2**64), "0", "-1"]
+
+
+@pytest.mark.parametrize("number", BEYOND)
+def test_ids_beyond_64_bits_or_below_one_are_not_found(world, number):
+    """Once an OverflowError (a 500) on SQLite for each of these; now a 404."""
+    slug, owner = world.slug, world.personas["owner"]
+    base = f"/statements/{slug}"
+    gets = [
+        f"{base}/versions/{number}",
+        f"{base}/diff?from={number}",
+        f"{base}/diff?to={number}",
+        f"{base}/diff?from=1&to={number}",
+        f"{base}/signatures/{number}/edit",
+        f"{base}/audit?page={number}",
+        *(f"{base}/editions/{number}.{kind}" for kind in ("pdf", "docx", "csv")),
+    ]
+    posts = [
+        f"{base}/signatures/{number}/edit",
+        f"{base}/invitations/{number}/revoke",
+        f"{base}/invitations/{number}/resend",
+        f"{base}/members/{number}/role",
+        f"{base}/members/{number}/remove",
+        f"{base}/signatures/{number}/approve",
+        f"{base}/signatures/{number}/reject",
+    ]
+    for url in gets:
+        assert send(world, owner, "GET", url).status_code == 404, url
+    for url in posts:
+        assert send(world, owner, "POST", url, body={"role": "viewer"}).status_code == 404, url
+    # The largest id there can be is a well-formed id that names nothing.
+    assert send(world, owner, "GET", f"{base}/versions/{MAX_ID}").status_code == 404
+    assert send(world, owner, "GET", f"{base}/versions/1").status_code == 200
+
+
+def test_a_signed_link_naming_an_id_beyond_64_bits_is_an_invalid_link(world):
+    """Only a holder of the secret key can sign one, but it was still a 500."""
+    for prefix, token in world.huge_tokens.items():
+        page = "/confirm" if prefix == "/r/" else ""
+        method = "POST" if page else "GET"
+        response = send(world, world.personas["anonymous"], method, f"{prefix}{token}{page}")
+        assert 400 <= response.status_code < 500, prefix
+        assert "link" in response.get_data(as_text=True).lower(), prefix
+
+
+def test_diff_numbers_that_are_not_numbers_are_not_found(world):
+    """from=abc once fell back to the default silently; a number there is a number."""
+    owner = world.personas["owner"]
+    for query in ("from=abc", "to=1.5", "from=%00", "to=%EF%BC%91"):  # the last: fullwidth 1
+        url = f"/statements/{world.slug}/diff?{query}"
+        assert send(world, owner, "GET", url).status_code == 404, query
+    assert (
+        send(world, owner, "GET", f"/statements/{world.slug}/diff?from=1&to=1").status_code == 200
+    )

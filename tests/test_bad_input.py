@@ -178,7 +178,9 @@ def test_refused_form_shows_what_was_typed(app, web, form_target):
         ("title", "Give the statement a title."),
     ],
 )
-def test_a_post_without_a_field_is_refused_not_a_server_error(app, web, form_target, missing, message):
+def test_a_post_without_a_field_is_refused_not_a_server_error(
+    app, web, form_target, missing, message
+):
     """A hand-made or truncated post (a TypeError in text normalisation once): a 400 with
     the field named, and no empty text or default language saved over the draft."""
     data = {key: value for key, value in GOOD.items() if key != missing}

@@ -41,7 +41,7 @@ def register(app) -> None:
 
 
 def bounded_int(value: str | None, default: int | None = None) -> int | None:
-    """A positive 64-bit integer from a query or form value, `default` when absent.
+    """An integer in 1..MAX_ID from a query or form value, `default` when absent.
 
     Present but not digits, zero, negative or too large: a 404, as for a path.
     """

@@ -29,10 +29,11 @@ def create_app(config: dict | None = None) -> Flask:
         # At start-up, in the server's log: a misspelt SIGNON_* variable sets nothing.
         app.logger.warning(warning)
 
-    from . import database, errors, proxies, web
+    from . import database, errors, proxies, routing, web
     from .accounts import login as accounts_login
     from .extensions import csrf, db, limiter, migrate
 
+    routing.register(app)  # before any rule is added: `<int:...>` is bounded
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

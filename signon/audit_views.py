@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -12,6 +12,7 @@ from .audit import AuditEvent
 from .audit_trail import statement_zone, trail_rows
 from .documents.csv import csv_bytes
 from .extensions import db
+from .routing import query_int
 
 blueprint = Blueprint("audit", __name__)
 
@@ -24,7 +25,7 @@ CSV_COLUMNS = ("time_utc", "actor", "action", "details")
 @login_required
 def trail(slug: str):
     statement = statement_for(slug, Role.EDITOR)
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     total = db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.statement_id == statement.id)
     )

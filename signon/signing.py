@@ -14,6 +14,8 @@ from enum import Enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .routing import MAX_ID
+
 DAY = 24 * 3600
 
 
@@ -84,6 +86,10 @@ def read_token(purpose: Purpose, token: str) -> tuple[int, str]:
         not isinstance(payload, list)
         or len(payload) != 2
         or not isinstance(payload[0], int)
+        or isinstance(payload[0], bool)
+        # Only a key holder can sign one, but an id no database integer holds
+        # would still be an OverflowError at the query, not an invalid link.
+        or not 1 <= payload[0] <= MAX_ID
         or not isinstance(payload[1], str)
     ):
         raise InvalidToken

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from .text import canonical_text, clean_line, has_control_characters
 
 
 def one_line(value):
-    """Filter for one-line fields: NFC, invisible characters removed, trimmed."""
+    """Filter for one-line fields: NFC, invisible characters removed, trimmed.
+
+    A field missing from the post (None) becomes empty text, so nothing after the
+    form ever meets None where it expects text."""
+    if value is None:
+        return ""
     return clean_line(value) if isinstance(value, str) else value
 
 
 def multiline(value):
-    """Filter for text areas: the canonical text form."""
+    """Filter for text areas: the canonical text form (a missing field: empty)."""
+    if value is None:
+        return ""
     return canonical_text(value) if isinstance(value, str) else value
+
+
+class Submitted:
+    """Refuse a post that lacks the field altogether (a browser always sends a
+    text area, even empty): a missing text must not save an empty version."""
+
+    def __call__(self, form, field):
+        if form.is_submitted() and not field.raw_data:
+            raise StopValidation(
+                "This field was missing from what was sent. Reload the page and try again."
+            )
 
 
 class NoControlCharacters:

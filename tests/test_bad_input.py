@@ -168,3 +168,22 @@ def test_refused_edit_keeps_the_current_version(app, web, dummy_user, dummy_stat
 def test_refused_form_shows_what_was_typed(app, web, form_target):
     page = post_refused(app, web, form_target, {**GOOD, "title": "", "body": "My careful *draft*."})
     assert "My careful *draft*." in page
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("body", "This field was missing from what was sent. Reload the page and try again."),
+        ("language", "This field was missing from what was sent. Reload the page and try again."),
+        ("title", "Give the statement a title."),
+    ],
+)
+def test_a_post_without_a_field_is_refused_not_a_server_error(
+    app, web, form_target, missing, message
+):
+    """A hand-made or truncated post (a TypeError in text normalisation once): a 400 with
+    the field named, and no empty text or default language saved over the draft."""
+    data = {key: value for key, value in GOOD.items() if key != missing}
+    page = post_refused(app, web, form_target, data)
+    assert FIELD_PROBLEM in page
+    assert message in page

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from ..fields import Checkbox
 from ..languages import LANGUAGES
 from ..text import clean_line
-from ..validators import NoControlCharacters, multiline, one_line
+from ..validators import NoControlCharacters, Submitted, multiline, one_line
 from .files import LIMITS, MAX_BODY_BYTES, MAX_LEAD_ORGANISATIONS
 from .live_list import LIVE_LIST_RISK
 
@@ -67,7 +67,8 @@ class StatementForm(FlaskForm):
         choices=LANGUAGE_CHOICES,
         default="en",
         validate_choice=False,
-        validators=[DataRequired()],
+        # Left out of the post, the field would keep its default: a silent English.
+        validators=[Submitted(), DataRequired()],
     )
     lead_organisations = TextAreaField(
         "Lead organisations",
@@ -78,7 +79,7 @@ class StatementForm(FlaskForm):
     body = TextAreaField(
         "Text (Markdown)",
         filters=[multiline],
-        validators=[NoControlCharacters(multiline=True), body_size],
+        validators=[Submitted(), NoControlCharacters(multiline=True), body_size],
         render_kw={"rows": 24, "spellcheck": "true"},
     )
     note = StringField(

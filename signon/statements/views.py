@@ -13,6 +13,7 @@ from ..confirmation import confirmation_page, confirmed
 from ..documents.markdown import render_html
 from ..errors import error_page
 from ..extensions import db
+from ..routing import query_int
 from ..signatures.consent import (
     consent_floor,
     consents_exist,
@@ -260,8 +261,8 @@ def version(slug: str, number: int):
 def diff(slug: str):
     statement = statement_for(slug)
     latest = statement.current_version.number
-    old_number = request.args.get("from", type=int, default=max(latest - 1, 1))
-    new_number = request.args.get("to", type=int, default=latest)
+    old_number = query_int("from", max(latest - 1, 1))
+    new_number = query_int("to", latest)
     old, new = version_by_number(statement, old_number), version_by_number(statement, new_number)
     if old is None or new is None:
         abort(404)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import select
 
 from .extensions import db
-from .times import zone_name, zone_of
+from .times import zone_of, zone_time
 
 ACTION_LABELS = {
     "version saved": "Text saved as a new version",
@@ -108,14 +108,6 @@ def statement_zone(statement) -> tzinfo:
     return zone_of(statement.time_zone)
 
 
-def local_time(value: datetime, zone: tzinfo) -> str:
-    """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03
-    (Europe/Paris)', the zone named as the statement names it."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return f"{value.astimezone(zone):%-d %b %Y, %H:%M} ({zone_name(zone)})"
-
-
 def trail_rows(statement, events, *, list_limit: int | None = None) -> list[TrailRow]:
     """Audit events of one statement as readable rows, in the order given.
 
@@ -130,7 +122,7 @@ def trail_rows(statement, events, *, list_limit: int | None = None) -> list[Trai
         TrailRow(
             id=e.id,
             at=e.at,
-            local_time=local_time(e.at, zone),
+            local_time=zone_time(e.at, zone),
             actor=e.actor,
             action=e.action,
             label=action_label(e.action),
@@ -260,7 +252,7 @@ def _when(value, zone: tzinfo) -> str:
         return str(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return local_time(moment, zone)
+    return zone_time(moment, zone)
 
 
 def _text(value) -> str:

@@ -41,5 +41,11 @@ def team_time(value: datetime | None, time_zone: str | None) -> str:
     is named; '' for no time."""
     if value is None:
         return ""
-    local = in_zone(value, time_zone)
-    return f"{local:%-d %b %Y, %H:%M} ({zone_name(zone_of(time_zone))})"
+    return zone_time(value, zone_of(time_zone))
+
+
+def zone_time(value: datetime, zone: tzinfo) -> str:
+    """team_time for a zone already looked up (the audit trail formats many rows)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return f"{value.astimezone(zone):%-d %b %Y, %H:%M} ({zone_name(zone)})"

@@ -26,6 +26,17 @@ from .sign_on_steps import invite_partners, partner, sign_form
 from .support import Web
 
 _addresses = itertools.count(1)
+# Every public address of a statement's list (format with slug=).
+PUBLIC_URLS = (
+    "/s/{slug}",
+    "/s/{slug}.pdf",
+    "/s/{slug}.pdf?size=letter",
+    "/s/{slug}.docx",
+    "/s/{slug}.md",
+    "/s/{slug}.txt",
+    "/s/{slug}.csv",
+    "/api/v1/statements/{slug}",
+)
 PUBLISHER = "Lena Lead <lead@coalition.example>"  # dummy_user as the audit trail names her
 
 

@@ -29,6 +29,9 @@ from signon.public.service import stored_download
 from signon.statements.models import Statement
 
 from .public_steps import (
+    PUBLIC_URLS as LIST_URLS,
+)
+from .public_steps import (
     close_statement,
     list_items,
     logged_in,
@@ -46,14 +49,7 @@ RISK = (
 )
 # Every address the public could try for a statement's list.
 PUBLIC_URLS = (
-    "/s/{slug}",
-    "/s/{slug}.pdf",
-    "/s/{slug}.pdf?size=letter",
-    "/s/{slug}.docx",
-    "/s/{slug}.md",
-    "/s/{slug}.txt",
-    "/s/{slug}.csv",
-    "/api/v1/statements/{slug}",
+    *LIST_URLS,
     "/s/{slug}/editions/{today}.pdf",
     "/s/{slug}/editions/{today}.docx",
 )

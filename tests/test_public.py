@@ -21,22 +21,12 @@ from signon.statements.models import Statement
 from .public_steps import (
     CONTACT_DATA,
     NOT_ON_THE_LIST,
+    PUBLIC_URLS,
     close_statement,
     list_items,
     make_list_live,
     publish,
     signed_statement,
-)
-
-PUBLIC_URLS = (
-    "/s/{slug}",
-    "/s/{slug}.pdf",
-    "/s/{slug}.pdf?size=letter",
-    "/s/{slug}.docx",
-    "/s/{slug}.md",
-    "/s/{slug}.txt",
-    "/s/{slug}.csv",
-    "/api/v1/statements/{slug}",
 )
 
 

@@ -38,6 +38,7 @@ from signon.statements.models import Statement, Status, Version
 
 from .public_steps import (
     CONTACT_DATA,
+    PUBLIC_URLS,
     close_statement,
     logged_in,
     publish,
@@ -48,16 +49,6 @@ from .sign_on_steps import BASE_URL, partner
 
 FUTURE = datetime.now(UTC).year + 2
 PUBLISHER = "Lena Lead <lead@coalition.example>"
-PUBLIC_URLS = (
-    "/s/{slug}",
-    "/s/{slug}.pdf",
-    "/s/{slug}.pdf?size=letter",
-    "/s/{slug}.docx",
-    "/s/{slug}.md",
-    "/s/{slug}.txt",
-    "/s/{slug}.csv",
-    "/api/v1/statements/{slug}",
-)
 LISTED = ("Article 19", "Zeta Press Union", "Jane Doe")
 
 

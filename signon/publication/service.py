@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -36,9 +36,9 @@ from ..models import utcnow
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
-from ..statements.lifecycle import LATEST_DEADLINE, LifecycleError, settle_status, zone
+from ..statements.lifecycle import LATEST_DEADLINE, settle_status
 from ..statements.models import Statement, Status, Version
-from ..times import local_day
+from ..times import local_day, team_time
 from .models import Edition
 
 EDITIONS_FOLDER = "editions"
@@ -84,22 +84,12 @@ def check_embargo(embargo_until: datetime | None) -> None:
         raise EmbargoError("The embargo is too far ahead; choose a time in the coming years.")
 
 
-def local_time(value: datetime, time_zone: str) -> str:
-    """A UTC time as the statement's team reads it, its zone named:
-    '5 Jun 2026, 16:03 (Europe/Paris)'."""
-    try:
-        local = zone(time_zone)
-    except LifecycleError:
-        local, time_zone = UTC, "UTC"
-    return f"{value.astimezone(local):%-d %b %Y, %H:%M} ({time_zone})"
-
-
 def scheduled_for(statement: Statement) -> str:
     """When a publication under embargo goes public, in the statement's zone
     ('5 Jun 2026, 16:03 (Europe/Paris)'); '' unless it is under embargo now."""
     if not under_embargo(statement):
         return ""
-    return local_time(statement.embargo_until, statement.time_zone)
+    return team_time(statement.embargo_until, statement.time_zone)
 
 
 def _refuse_unless_scheduled(statement: Statement) -> None:

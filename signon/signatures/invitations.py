@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record, user_actor
@@ -361,6 +361,20 @@ def revoke(invitation: Invitation, *, actor) -> None:
     )
 
 
+def _unanswered(statement: Statement):
+    """SQL: the statement's invitations still waiting for an answer (not revoked)."""
+    return and_(
+        Invitation.statement_id == statement.id,
+        Invitation.revoked_at.is_(None),
+        Invitation.responded_at.is_(None),
+    )
+
+
+def unanswered_count(statement: Statement) -> int:
+    """How many invited partners have not answered (what closing leaves unsigned)."""
+    return db.session.scalar(select(func.count()).where(_unanswered(statement)))
+
+
 def remind_unanswered(statement: Statement, *, actor) -> int:
     """One reminder to each invitation without an answer, at most once a day."""
     if not accepts_signatures(statement):
@@ -369,9 +383,7 @@ def remind_unanswered(statement: Statement, *, actor) -> int:
     due = db.session.scalars(
         select(Invitation)
         .where(
-            Invitation.statement_id == statement.id,
-            Invitation.revoked_at.is_(None),
-            Invitation.responded_at.is_(None),
+            _unanswered(statement),
             Invitation.sent_at.is_not(None),
             Invitation.sent_at <= cutoff,
             (Invitation.reminded_at.is_(None)) | (Invitation.reminded_at <= cutoff),

@@ -21,8 +21,9 @@ from ..signatures.consent import (
     most_consented_version,
     needs_reconfirmation,
 )
+from ..signatures.invitations import unanswered_count
 from ..signatures.listing import final_section
-from ..signatures.models import Invitation, Signature, SignatureState
+from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import request_reconfirmations, signers_a_substantive_change_emails
 from ..text import canonical_text, clean_line
 from .changes import changes_between, draft_changes
@@ -142,8 +143,9 @@ def edit(slug: str):
     if form.validate_on_submit() and not form.preview.data:
         # Only a new text asks what kind of change it is: saving the same text with
         # other lead organisations or another language makes no version.
-        kind = _change_kind(form) if ask_kind and _text_changes(statement, form) else None
-        if not ask_kind or kind is not None or not _text_changes(statement, form):
+        new_text = _text_changes(statement, form)
+        kind = _change_kind(form) if ask_kind and new_text else None
+        if not ask_kind or kind is not None or not new_text:
             return _save(statement, form, kind)
     baseline = (most_consented_version(statement) if ask_kind else None) or (
         statement.current_version
@@ -380,15 +382,7 @@ def close_statement(slug: str):
 
 
 def _confirm_close(statement):
-    unanswered = db.session.scalar(
-        select(func.count())
-        .select_from(Invitation)
-        .where(
-            Invitation.statement_id == statement.id,
-            Invitation.revoked_at.is_(None),
-            Invitation.responded_at.is_(None),
-        )
-    )
+    unanswered = unanswered_count(statement)
     consequences = [
         "Nobody can sign any more: invitation links and the public form stop taking signatures.",
         "You can then curate the list and publish it, or reopen.",

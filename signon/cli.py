@@ -115,6 +115,8 @@ def import_command(path: Path, owner: str | None, change: str | None) -> None:
         owner_user = find_user(owner)
         if owner_user is None:
             raise click.ClickException(f"No user with the email {owner}.")
+    if change == "substantive":
+        _diff_emails_ahead(source)
     try:
         statement = import_statement(
             source, owner=owner_user, change=ChangeKind(change) if change else None
@@ -124,6 +126,22 @@ def import_command(path: Path, owner: str | None, change: str | None) -> None:
         raise click.ClickException(f"{path}: {error}") from None
     db.session.commit()
     click.echo(statement.slug)
+
+
+def _diff_emails_ahead(source) -> None:
+    """The re-confirmation emails of a substantive import show each signer the
+    changes: diffed before the import takes the write lock, as the web's saves."""
+    from sqlalchemy import select
+
+    from .signatures.reconfirm import diff_emails_ahead
+    from .statements.models import Statement
+    from .text import canonical_text
+
+    if not source.slug:
+        return  # a new statement: nobody to email
+    statement = db.session.scalar(select(Statement).where(Statement.slug == source.slug))
+    if statement is not None and statement.current_version is not None:
+        diff_emails_ahead(statement, body=canonical_text(source.body))
 
 
 @click.command("export", help="Write a statement back as a statement file.")

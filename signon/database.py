@@ -5,11 +5,16 @@ as a reader and later writes can fail at once with "database is locked" when
 another writer got in first (busy_timeout does not help there), so every
 transaction that may write starts with BEGIN IMMEDIATE and waits its turn.
 Requests that only read (GET, HEAD) start a plain deferred BEGIN and never wait.
+
+Slow pure work (a word diff, a page with one) never runs while a POST holds the
+write lock: `outside_transaction` ends the transaction first, and
+`only_reads_from_here` lets the rest of a request that wrote nothing read in
+plain BEGINs, as a GET does.
 """
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -42,7 +47,34 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def on_begin(connection):
         if connection.get_execution_options().get("single_read"):
             return  # one SELECT is consistent by itself: no transaction to open
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        if has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading")):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _end_transaction() -> None:
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("the transaction holds unsaved changes; commit them first")
+    session.rollback()  # nothing was written: this only lets go of the lock
+
+
+def outside_transaction(work, *args):
+    """Run `work(*args)` with no transaction open, and return what it returns.
+
+    The request's transaction (nothing written in it yet) ends first, so another
+    user's write is not kept waiting while `work` runs; the next query opens a
+    new one. Loaded objects are reloaded then: the caller re-checks what it read.
+    """
+    _end_transaction()
+    return work(*args)
+
+
+def only_reads_from_here() -> None:
+    """End the request's transaction (nothing written in it) and let the rest of
+    the request read without the write lock: a POST that shows a page instead of
+    saving (a preview, a refusal) renders it like a GET."""
+    _end_transaction()
+    if has_request_context():
+        g.reading = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ..database import outside_transaction
 from ..extensions import db
 from ..text import clean_line
 from .models import Membership, Role, User
@@ -47,7 +48,9 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
 def authenticate(email: str, password: str) -> User | None:
     """The user whose email and password match, upgrading an old hash on the way."""
     user = find_user(email)
-    if not verify_password(user.password_hash if user else None, password):
+    # Checking a hash takes about 0.1 s: with no transaction open, so a login
+    # never keeps another user's save waiting on SQLite's write lock.
+    if not outside_transaction(verify_password, user.password_hash if user else None, password):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

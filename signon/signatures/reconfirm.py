@@ -13,10 +13,11 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from ..audit import record, user_actor
+from ..database import outside_transaction
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..models import utcnow
-from ..statements.changes import Changes, changes_between
+from ..statements.changes import Changes, changes_between, diff_ahead
 from ..statements.diff_render import changes_view
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status, Version
@@ -35,6 +36,30 @@ def changes_since(signature: Signature, statement: Statement) -> Changes:
     """The changes from the signer's version to the current one: the changed
     passages with a little context, and the editors' notes in between."""
     return changes_between(signature.version, statement.current_version)
+
+
+def diff_emails_ahead(
+    statement: Statement, *, body: str | None = None, signature: Signature | None = None
+) -> None:
+    """Compute, before the write lock is taken, the diffs the re-confirmation
+    emails about to be written will show: from each signer's version (or only
+    `signature`'s) to `body`, the canonical text about to be saved, or to the
+    current text. The open transaction must hold no change yet; it ends, and
+    loaded objects reload."""
+    if body is None:
+        body = statement.current_version.body
+    query = (
+        select(Version.body)
+        .join(Signature, Signature.version_id == Version.id)
+        .where(Signature.statement_id == statement.id)
+        .distinct()
+    )
+    if signature is None:
+        query = query.where(Signature.state == SignatureState.SIGNED)
+    else:
+        query = query.where(Signature.id == signature.id)
+    olds = db.session.scalars(query).all()
+    outside_transaction(diff_ahead, [(old, body) for old in olds if old != body])
 
 
 def request_reconfirmations(statement: Statement, *, actor) -> int:

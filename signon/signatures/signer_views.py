@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..database import only_reads_from_here
 from ..documents.markdown import render_html
 from ..extensions import db, limiter
 from ..publication.service import under_embargo
@@ -381,8 +382,10 @@ def reconfirm_confirm(token: str):
     try:
         confirmed = confirm(signature, shown_version_id=shown)
     except ReconfirmError:
+        only_reads_from_here()  # the page shows a diff: no write lock while it is made
         return _reconfirm_page(token, signature, status=409)
     if not confirmed:
+        only_reads_from_here()
         note = "The text changed again while you were reading. Please read the changes below."
         return _reconfirm_page(token, signature, status=409, note=note)
     db.session.commit()

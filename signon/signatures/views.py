@@ -54,7 +54,7 @@ from .ordering import (
     reorder,
 )
 from .printed import printed_as
-from .reconfirm import ReconfirmError, remind_reconfirmations
+from .reconfirm import ReconfirmError, diff_emails_ahead, remind_reconfirmations
 from .sign_on import SigningError, approve, edit_display, reject
 
 blueprint = Blueprint("signatures", __name__)
@@ -380,6 +380,7 @@ def remind_reconfirm(slug: str):
     statement = statement_for(slug, Role.EDITOR)
     if not ActionForm().validate_on_submit():
         abort(400)
+    diff_emails_ahead(statement)  # the reminders show the changes: diffed before the lock
     try:
         count = remind_reconfirmations(statement, actor=current_user)
     except ReconfirmError as error:
@@ -440,6 +441,8 @@ def edit_signature(slug: str, signature_id: int):
 def approve_signature(slug: str, signature_id: int):
     statement = statement_for(slug, Role.EDITOR)
     signature = _signature(statement, signature_id)
+    # Approved after a substantive change, they are emailed the changes.
+    diff_emails_ahead(statement, signature=signature)
     try:
         approve(signature, actor=current_user)
     except SigningError as error:

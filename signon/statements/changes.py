@@ -3,16 +3,21 @@
 One place for the re-confirmation email, the /r/ page, the edit preview and the
 Changes tab: the title's word pieces, the body's folded diff (diff.py) and the
 notes the editors wrote on the versions in between.
+
+A diff can take up to a second. Work that must hold the write lock (a save that
+emails signers the changes) diffs its texts ahead, with no transaction open
+(database.outside_transaction and `diff_ahead`), and finds them cached then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ..extensions import db
-from .diff import TextDiff, text_diff, word_diff
+from .diff import CACHED_PAIRS, TextDiff, text_diff, word_diff
 from .models import Version
 
 
@@ -81,3 +86,10 @@ def draft_changes(baseline: Version, current: Version, *, title: str, body: str,
     if note.strip():
         notes.append(EditorNote(None, note.strip()))
     return _changes(baseline.title, baseline.body, title, body, notes)
+
+
+def diff_ahead(pairs: Iterable[tuple[str, str]]) -> None:
+    """Diff these (old body, new body) pairs into the cache, so the emails and
+    pages that show them later find them done; as many as the cache keeps."""
+    for old, new in list(dict.fromkeys(pairs))[:CACHED_PAIRS]:
+        text_diff(old, new)

@@ -47,6 +47,7 @@ TOTAL_WORD_BUDGET = 3_000_000
 BLOCK_BUDGET = 2_000_000
 PAIRING_BUDGET = 400  # block pairs scored to pair up paragraphs in a changed run
 PAIRING_WORDS = 20_000  # words in such a run; beyond either, paired in order
+CACHED_PAIRS = 32  # pairs of texts whose diff is kept (versions never change)
 
 
 # The structure -----------------------------------------------------------------
@@ -337,7 +338,7 @@ def text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
     return _text_diff(old_markdown, new_markdown)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=CACHED_PAIRS)
 def _text_diff(old_markdown: str, new_markdown: str) -> TextDiff:
     old, new = blocks_of(old_markdown), blocks_of(new_markdown)
     codes = _opcodes([_key(b) for b in old], [_key(b) for b in new], [BLOCK_BUDGET])

@@ -10,6 +10,7 @@ from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..audit import record, user_actor
 from ..confirmation import confirmation_page, confirmed
+from ..database import only_reads_from_here
 from ..documents.markdown import render_html
 from ..errors import error_page
 from ..extensions import db
@@ -24,7 +25,11 @@ from ..signatures.consent import (
 from ..signatures.invitations import unanswered_count
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
-from ..signatures.reconfirm import request_reconfirmations, signers_a_substantive_change_emails
+from ..signatures.reconfirm import (
+    diff_emails_ahead,
+    request_reconfirmations,
+    signers_a_substantive_change_emails,
+)
 from ..text import canonical_text, clean_line
 from .changes import changes_between, draft_changes
 from .diff_render import changes_view
@@ -91,6 +96,8 @@ def new():
         db.session.commit()
         flash("Statement created as a draft. Version 1 is saved.", "success")
         return redirect(url_for("statements.show", slug=statement.slug))
+    if request.method == "POST":
+        only_reads_from_here()  # a preview or a refusal: rendered without the write lock
     preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
     return render_template(
         "statements/edit.html", form=form, statement=None, preview=preview
@@ -147,6 +154,8 @@ def edit(slug: str):
         kind = _change_kind(form) if ask_kind and new_text else None
         if not ask_kind or kind is not None or not new_text:
             return _save(statement, form, kind)
+    if request.method == "POST":
+        only_reads_from_here()  # the diff and the preview below hold no write lock
     baseline = (most_consented_version(statement) if ask_kind else None) or (
         statement.current_version
     )
@@ -195,6 +204,9 @@ def _change_kind(form: EditForm) -> ChangeKind | None:
 
 
 def _save(statement, form: EditForm, kind: ChangeKind | None):
+    if kind is ChangeKind.SUBSTANTIVE:
+        # The emails show each signer the changes: diffed now, before the lock.
+        diff_emails_ahead(statement, body=canonical_text(form.body.data))
     statement.language = form.language.data
     leads_changed = set_lead_organisations(
         statement, form.lead_organisations.data or "", actor=current_user

@@ -9,6 +9,8 @@ CSP allows no inline style); emails carry inline styles, which mail clients need
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from markupsafe import Markup, escape
 
 from .diff import EQUAL, INSERT, Block, Changed, Collapsed, Context, TextDiff
@@ -183,16 +185,38 @@ def text_diff_text(diff: TextDiff) -> str:
 
 
 # What templates get ----------------------------------------------------------------
+EMAIL_CHANGED_BLOCKS = 50  # an email shows this many changed paragraphs; the page all
+
+
+def _first_changes(diff: TextDiff, limit: int) -> tuple[TextDiff, int]:
+    """The diff up to its `limit`-th changed block, and how many changed blocks
+    are left out: a text rewritten throughout would make an email of megabytes."""
+    if diff.changed_blocks <= limit:
+        return diff, 0
+    kept, seen = [], 0
+    for hunk in diff.hunks:
+        if isinstance(hunk, Changed):
+            if seen == limit:
+                break
+            seen += 1
+        kept.append(hunk)
+    return replace(diff, hunks=tuple(kept)), diff.changed_blocks - limit
+
+
 def changes_view(changes, *, email: bool = False) -> dict:
     """A `Changes` (changes.py) as the values a page or an email template shows:
-    the title and body as HTML, the same as text, the notes and the counts."""
+    the title and body as HTML, the same as text, the notes and the counts. An
+    email shows the first EMAIL_CHANGED_BLOCKS changed paragraphs and counts the
+    rest (`more`); its link leads to the page with all of them."""
+    body, more = _first_changes(changes.body, EMAIL_CHANGED_BLOCKS) if email else (changes.body, 0)
     return {
         "changed": changes.changed,
         "title_changed": changes.title_changed,
         "title_html": diff_html(changes.title, email=email),
         "title_text": diff_text(changes.title),
-        "body_html": text_diff_html(changes.body, email=email),
-        "body_text": text_diff_text(changes.body),
+        "body_html": text_diff_html(body, email=email),
+        "body_text": text_diff_text(body),
+        "more": more,
         "notes": changes.notes,
         "inserted": changes.inserted,
         "deleted": changes.deleted,

@@ -23,6 +23,7 @@ def main() -> None:
     """Entry point of the `signon` console script."""
     from .environment import SettingError
 
+    _server_header_without_versions()
     try:
         FlaskGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
             prog_name="signon"
@@ -30,6 +31,15 @@ def main() -> None:
     except SettingError as error:  # the operator's to fix: the message, not a traceback
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
+
+
+def _server_header_without_versions() -> None:
+    """`signon run` (Werkzeug's server) answers "Server: signon", not its own and
+    Python's versions, which tell a prober which known flaws to try. gunicorn
+    names itself without a version already."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda _handler: "signon"
 
 
 def register_commands(app: Flask) -> None:

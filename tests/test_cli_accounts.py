@@ -72,8 +72,37 @@ def test_password_read_from_stdin_keeps_its_spaces(app, runner, web):
         ("pat@partner.example", "p" * 129, "Use at most 128 characters."),
         ("not-an-email", PASSWORD, "Invalid email address:"),
         ("pat@", PASSWORD, "Invalid email address:"),
+        (
+            "pat@partner.example",
+            "password1",
+            "This password is too easy to guess (this is a very common",
+        ),
+        (
+            "pat@partner.example",
+            "qwertyuiop",
+            "This password is too easy to guess (this is a top-100",
+        ),
+        (
+            "pat@partner.example",
+            "Password123!",
+            "This password is too easy to guess (this is similar",
+        ),
+        ("pat@partner.example", "pat@partner.example", "This password is too easy to guess."),
+        ("pat@partner.example", "PatPartner1", "This password is too easy to guess."),
     ],
-    ids=["duplicate email", "short password", "no password", "long password", "no @", "no domain"],
+    ids=[
+        "duplicate email",
+        "short password",
+        "no password",
+        "long password",
+        "no @",
+        "no domain",
+        "common password",
+        "keyboard walk",
+        "common password dressed up",
+        "the account's own email",
+        "the account's own name",
+    ],
 )
 def test_create_user_refuses_bad_input_and_creates_nothing(
     app, runner, dummy_user, email, password, message

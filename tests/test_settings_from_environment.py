@@ -312,6 +312,14 @@ def test_plain_http_base_url_leaves_the_session_cookie_usable_without_https(deve
     assert "; HttpOnly" in cookie
 
 
+@pytest.mark.parametrize("day", ["development", "production"])
+def test_the_server_header_names_no_version(day, request):
+    """Neither `signon run` nor gunicorn tells a prober its version or Python's."""
+    server = request.getfixturevalue(day).login_page.headers["Server"]
+
+    assert server in ("signon", "gunicorn"), server
+
+
 def test_the_database_defaults_to_the_instance_folder(development):
     with sqlite3.connect(development.instance / "signon.db") as connection:
         assert connection.execute("SELECT email FROM users").fetchall() == [(DEMO_EMAIL,)]

@@ -1,4 +1,4 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id, and which new passwords are acceptable."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+# zxcvbn's estimate, 0 to 4: 3 is "safely unguessable" against an offline attack on
+# a slow hash. Common and leaked passwords, names, dates, keyboard walks, l33t
+# spellings of words and the account's own email or name all score lower.
+GOOD_ENOUGH = 3
 
 
 @cache
@@ -51,10 +56,19 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+def password_problem(password: str, *, about: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is not acceptable, or None. `about`: what a guesser
+    would try first for this account (its email, its name)."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
-    return None
+    verdict = zxcvbn(password, user_inputs=[part for part in about if part])
+    if verdict["score"] >= GOOD_ENOUGH:
+        return None
+    warning = verdict["feedback"]["warning"].rstrip(".")
+    return (
+        "This password is too easy to guess"
+        + (f" ({warning[0].lower() + warning[1:]})" if warning else "")
+        + ". A few unrelated words together make a strong one that is easy to remember."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from ..database import outside_transaction
@@ -35,7 +37,8 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
     name = clean_line(name)
     if not name or len(name) > 200:
         raise AccountError("A name of 1 to 200 characters is required.")
-    problem = password_problem(password)
+    # The words of the account's email and name are the first a guesser tries.
+    problem = password_problem(password, about=(email, *re.split(r"[\W_]+", f"{email} {name}")))
     if problem:
         raise AccountError(problem)
     if find_user(email):

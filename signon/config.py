@@ -68,6 +68,10 @@ class Defaults:
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
     MAIL_WORKER_THREAD = False  # drain the outbox in a thread of the web process (make run)
     MAIL_POLL_SECONDS = 2.0
+    # Emails one mailbox gets in an hour, from all statements together; past it,
+    # nothing more is queued to it (0: no limit). Stops a form filled in with
+    # someone else's address from flooding them.
+    MAIL_PER_RECIPIENT_PER_HOUR = 5
 
     RATELIMIT_TOKEN_PAGES = "30 per minute"  # noqa: S105 (not a password: link pages)
     RATELIMIT_PUBLIC_FORM = "10 per hour"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
+from sqlalchemy import func, select
 
 from ..extensions import db
+from ..models import utcnow
 from ..text import has_control_characters
 from .models import OutboxMessage
 
@@ -46,6 +49,31 @@ def _defaults() -> dict:
     }
 
 
+def recipient_key(address: str) -> str:
+    """The mailbox an address reaches: lowercased, any +tag dropped, so that
+    Ana@x.example and ana+2@x.example count as one recipient."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}" if local else domain
+
+
+def recipient_is_saturated(address: str) -> bool:
+    """Has this mailbox been sent MAIL_PER_RECIPIENT_PER_HOUR emails in the last
+    hour, from any statement? (0 lifts the limit.)"""
+    limit = current_app.config["MAIL_PER_RECIPIENT_PER_HOUR"]
+    if not limit:
+        return False
+    since = utcnow() - timedelta(hours=1)
+    queued = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_key == recipient_key(address),
+            OutboxMessage.created_at > since,
+        )
+    )
+    return queued >= limit
+
+
 def queue_mail(
     name: str,
     to: str,
@@ -53,17 +81,29 @@ def queue_mail(
     statement_id: int | None = None,
     invitation_id: int | None = None,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render an email and add it to the outbox (not committed: the caller's
-    transaction commits it together with the change that caused it)."""
+    transaction commits it together with the change that caused it).
+
+    None, and nothing queued, when the address has had its hour's share of mail
+    (recipient_is_saturated): whoever fills in a form with someone's address
+    cannot flood that mailbox, whichever statements they go through."""
     if has_control_characters(to):
         raise ValueError("an email address with control characters")
+    if recipient_is_saturated(to):
+        current_app.logger.warning(  # no address in the log: it may be a signer's
+            "mail %r not queued: its recipient had MAIL_PER_RECIPIENT_PER_HOUR (%s) already",
+            name,
+            current_app.config["MAIL_PER_RECIPIENT_PER_HOUR"],
+        )
+        return None
     subject, text = _render_blocks(name, context)
     html = render_template(f"emails/{name}.html", **_defaults(), **context)
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "signon.invalid"
     message = OutboxMessage(
         kind=name,
         to_address=to,
+        recipient_key=recipient_key(to),
         subject=subject,
         text_body=text,
         html_body=html,

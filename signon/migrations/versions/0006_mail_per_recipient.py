@@ -1,0 +1,30 @@
+"""mail per recipient: each outbox row keeps the mailbox it reaches, indexed by time
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-04 21:20:00
+
+queue_mail counts the mail queued to one mailbox in the last hour, across all
+statements, and queues no more past MAIL_PER_RECIPIENT_PER_HOUR. The mailbox is
+the address lowercased with any +tag dropped (ana+1@x and Ana@x reach one inbox).
+Earlier rows get their address lowercased, close enough for an hour's window.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('outbox_messages', sa.Column('recipient_key', sa.String(length=254), nullable=False, server_default=''))
+    op.execute("UPDATE outbox_messages SET recipient_key = lower(to_address)")
+    op.create_index('ix_outbox_messages_recipient', 'outbox_messages', ['recipient_key', 'created_at'])
+
+
+def downgrade():
+    op.drop_index('ix_outbox_messages_recipient', table_name='outbox_messages')
+    op.drop_column('outbox_messages', 'recipient_key')

@@ -188,7 +188,15 @@ def _purge_outbox(statement: Statement) -> None:
     db.session.execute(
         update(OutboxMessage)
         .where(mine)
-        .values(to_address="", subject="", text_body="", html_body="", headers={}, last_error="")
+        .values(
+            to_address="",
+            recipient_key="",
+            subject="",
+            text_body="",
+            html_body="",
+            headers={},
+            last_error="",
+        )
         .execution_options(synchronize_session=False)
     )
     in_flight = (OutboxMessage.state == MailState.SENDING) & (

@@ -147,6 +147,7 @@ def purge_contacts(statement: Statement, actor: str, *, now: datetime | None = N
         select(Signature).where(Signature.statement_id == statement.id)
     ):
         signature.contact_email = ""
+        signature.contact_confirmed = ""
         signature.authorised_by = ""
         signature.authoriser_title = ""
         signature.nonce = new_nonce()  # manage and verify links already emailed stop working

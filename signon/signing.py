@@ -24,6 +24,7 @@ class Purpose(Enum):
 
     INVITE = ("signon.invite", 365 * DAY)
     VERIFY_EMAIL = ("signon.verify-email", 3 * DAY)
+    CONFIRM_CONTACT = ("signon.confirm-contact", 14 * DAY)
     MANAGE_SIGNATURE = ("signon.manage-signature", 365 * DAY)
     RECONFIRM = ("signon.reconfirm", 90 * DAY)
     SET_PASSWORD = ("signon.set-password", 2 * DAY)

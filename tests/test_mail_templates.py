@@ -40,6 +40,7 @@ KINDS = (
     "invitation",
     "reminder",
     "confirmation",
+    "confirm_contact",
     "withdrawn",
     "verify_email",
     "already_signed",
@@ -184,7 +185,7 @@ def test_reminder(mails):
 
 def test_confirmation(mails):
     message, to = read(mails, "confirmation")
-    assert to == "ana@a19.example"
+    assert to == "info@a19.example"  # the invitation's: the contact typed in is not confirmed
     assert message["Subject"] == f"Signature recorded: {TITLE}"
     body = lines(message)
     assert "Thank you. This signature is recorded:" in body
@@ -200,9 +201,24 @@ def test_confirmation(mails):
     )
 
 
+def test_confirm_contact(mails):
+    message, to = read(mails, "confirm_contact")
+    assert to == "ana@a19.example"  # the contact typed into the form, asked first
+    assert message["Subject"] == f"Confirm this contact address: {TITLE}"
+    body = lines(message)
+    assert body[0].startswith(f"Someone signing the joint statement “{TITLE}” for")
+    assert "Article 19 gave this email address as their contact." in body
+    link = body[
+        body.index("If that was you, confirm it here (open the link and press the button):") + 1
+    ]
+    assert link.startswith(f"{BASE}/c/")
+    assert "Until it is confirmed, nothing more is sent to this address. If this was not" in body
+    assert "Confirm this address</a>" in html_of(message)
+
+
 def test_withdrawn(mails):
     message, to = read(mails, "withdrawn")
-    assert to == "ana@a19.example"
+    assert to == "info@a19.example"
     assert message["Subject"] == f"Signature withdrawn: {TITLE}"
     body = lines(message)
     assert body[0] == f"The signature of Article 19 on “{TITLE}” is withdrawn."

@@ -161,7 +161,8 @@ def test_a_withdrawn_signer_signs_again_from_the_manage_link(app, signed, dummy_
         assert (version.number, signature.text_sha256) == (2, version.sha256)
     assert actions(app)[-1] == "signature restored"
     assert outbox_kinds(app)[-1] == "confirmation"
-    assert outbox(app, kind="confirmation")[-1].to_address == "ana@a19.example"
+    # To the invitation's address: the contact typed in (ana@) has not confirmed itself.
+    assert outbox(app, kind="confirmation")[-1].to_address == "info@a19.example"
 
 
 def test_a_withdrawn_signer_signs_again_from_the_invitation_link(app, signed):

@@ -51,7 +51,7 @@ from wtforms.fields.core import UnboundField
 from signon.accounts.models import Membership, Role
 from signon.extensions import db
 from signon.routing import MAX_ID
-from signon.signatures.links import manage_link, reconfirm_link, verify_link
+from signon.signatures.links import confirm_contact_link, manage_link, reconfirm_link, verify_link
 from signon.signatures.models import Invitation, Signature, SignatureState
 from signon.signing import Purpose, make_token
 
@@ -127,6 +127,9 @@ class World:
             )
             db.session.commit()
             signature = db.session.get(Signature, ids["Article 19"])
+            # Its contact confirmed already: a POST to its /c/ link has nothing to change.
+            signature.contact_confirmed = signature.contact_email.lower()
+            db.session.commit()
             unverified = db.session.scalars(
                 select(Signature).where(
                     Signature.statement_id == statement.id,
@@ -148,9 +151,11 @@ class World:
                 "/m/": path_of(manage_link(signature)).removeprefix("/m/"),
                 "/v/": path_of(verify_link(unverified or signature)).removeprefix("/v/"),
                 "/r/": path_of(reconfirm_link(signature)).removeprefix("/r/"),
+                "/c/": path_of(confirm_contact_link(signature)).removeprefix("/c/"),
             }
             purpose = {"/i/": Purpose.INVITE, "/m/": Purpose.MANAGE_SIGNATURE}
             purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
+            purpose |= {"/c/": Purpose.CONFIRM_CONTACT}
             # Correctly signed, naming a record no database integer can hold.
             self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
             self.ids = {

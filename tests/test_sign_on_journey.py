@@ -79,8 +79,21 @@ def test_partner_signs_from_emailed_link_then_updates_and_withdraws(
     thanks = partner_client.get(signed.headers["Location"])
     assert "your signature is recorded" in thanks.get_data(as_text=True)
     send_outbox()
-    confirmation = mail_via_smtp.wait_for(2)[1]
-    assert confirmation["To"] == "ana@a19.example"
+    after_signing = mail_via_smtp.wait_for(3)[1:]
+    # The confirmation goes where the invitation went; the contact typed into the
+    # form (ana@) is asked to confirm itself first, and gets nothing else till then.
+    (confirmation,) = [m for m in after_signing if m["Subject"].startswith("Signature recorded")]
+    assert confirmation["To"] == "info@a19.example"
+    (ask,) = [m for m in after_signing if m["Subject"].startswith("Confirm this contact")]
+    assert ask["To"] == "ana@a19.example"
+    contact_path = next(u for u in links_in(ask) if u.startswith(f"{BASE}/c/")).removeprefix(BASE)
+    contact = Web(app.test_client())
+    page = contact.get(contact_path)  # opening the link (a mail scanner) confirms nothing
+    assert page.status_code == 200
+    assert "Confirm your contact address" in page.get_data(as_text=True)
+    contact._token = csrf_token_in(page.get_data(as_text=True))
+    assert contact.post(contact_path).status_code == 303
+    assert "this address is confirmed" in contact.get(contact_path).get_data(as_text=True)
     body = text_of(confirmation)
     assert f"version {number}, fingerprint {sha256[:12]}" in body
     manage = next(u for u in links_in(confirmation) if u.startswith(f"{BASE}/m/"))
@@ -127,9 +140,9 @@ def test_partner_signs_from_emailed_link_then_updates_and_withdraws(
         assert signature.state is SignatureState.WITHDRAWN
         assert signature.withdrawn_at is not None
     send_outbox()
-    last = mail_via_smtp.wait_for(3)[2]
+    last = mail_via_smtp.wait_for(4)[3]
     assert last["Subject"].startswith("Signature withdrawn")
-    assert last["To"] == "ana@a19.example"
+    assert last["To"] == "ana@a19.example"  # confirmed: mail about the signature goes there
 
 
 def test_the_manage_page_keeps_the_signers_choices(app, dummy_user, dummy_statement):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app
 
 from ..signing import Purpose, make_token
@@ -26,3 +28,15 @@ def verify_link(signature) -> str:
 
 def reconfirm_link(signature) -> str:
     return absolute(f"/r/{make_token(Purpose.RECONFIRM, signature.id, signature.nonce)}")
+
+
+def contact_nonce(signature) -> str:
+    """The nonce a contact-confirmation link carries: the signature's, bound to the
+    address it was sent to, so a link cannot confirm an address typed in later."""
+    address = hashlib.sha256(signature.contact_email.lower().encode()).hexdigest()[:16]
+    return f"{signature.nonce}.{address}"
+
+
+def confirm_contact_link(signature) -> str:
+    token = make_token(Purpose.CONFIRM_CONTACT, signature.id, contact_nonce(signature))
+    return absolute(f"/c/{token}")

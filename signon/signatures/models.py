@@ -59,6 +59,9 @@ class Signature(db.Model):
     listed_publicly: Mapped[bool] = mapped_column(default=True)
     authorised_by: Mapped[str] = mapped_column(String(300), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The contact address (lowercased) that confirmed itself: by the link sent to
+    # it (/c/, or /v/ for the open call). Mail goes to a contact only once it has.
+    contact_confirmed: Mapped[str] = mapped_column(String(254), default="", server_default="")
     name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -86,12 +89,23 @@ class Signature(db.Model):
     def is_organisation(self) -> bool:
         return self.kind is SignatoryKind.ORGANISATION
 
+    def contact_is_proven(self, invitation_email: str = "") -> bool:
+        """Has the contact address shown it belongs to the signer: it is the address
+        the invitation went to, or it confirmed itself by its link?"""
+        contact = self.contact_email.lower()
+        if not invitation_email and self.invitation is not None:
+            invitation_email = self.invitation.email
+        return bool(contact) and contact in (self.contact_confirmed, invitation_email.lower())
+
     @property
     def reply_address(self) -> str:
-        """Where mail about this signature goes: its contact email, else its
-        invitation's; none once contacts were purged (addresses under the reserved
-        .invalid domain, see retention.py)."""
-        address = self.contact_email or (self.invitation.email if self.invitation else "")
+        """Where mail about this signature goes: its contact email once proven,
+        else its invitation's address; none once contacts were purged (addresses
+        under the reserved .invalid domain, see retention.py). A contact typed
+        into the form never receives mail before it confirms itself."""
+        invitation_email = self.invitation.email if self.invitation else ""
+        proven = self.contact_is_proven(invitation_email)
+        address = self.contact_email if proven else invitation_email
         return "" if address.lower().endswith(".invalid") else address
 
 

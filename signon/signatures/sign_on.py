@@ -22,7 +22,7 @@ from ..publication.service import note_list_change
 from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
-from .links import manage_link, verify_link
+from .links import confirm_contact_link, manage_link, verify_link
 from .models import Invitation, SignatoryKind, Signature, SignatureSource, SignatureState
 from .names import name_key
 from .ordering import position_after_all
@@ -123,6 +123,7 @@ def sign_from_invitation(
     statement = invitation.statement
     _ensure_open(statement)
     signature = existing or _signature_of(invitation)
+    contact_before = signature.contact_email if signature is not None else None
     was_signed = signature is not None and signature.state is SignatureState.SIGNED
     was_withdrawn = signature is not None and signature.state is SignatureState.WITHDRAWN
     changed = True
@@ -153,9 +154,12 @@ def sign_from_invitation(
     record_opened(invitation)
     invitation.responded_at = utcnow()
     if changed or not was_signed:
+        # To the address the invitation reached, or a contact that confirmed
+        # itself: never to whatever address was typed into the form.
+        proven = signature.contact_is_proven(invitation.email)
         queue_mail(
             "confirmation",
-            data.contact_email or invitation.email,
+            signature.contact_email if proven else invitation.email,
             statement_id=statement.id,
             statement=statement,
             signature=signature,
@@ -168,7 +172,34 @@ def sign_from_invitation(
             signature=signature.id,
             version=statement.current_version.number,
         )
+    if signature.contact_email != contact_before:
+        ask_contact_to_confirm(signature, invitation.email)
     return signature
+
+
+def ask_contact_to_confirm(signature: Signature, invitation_email: str = "") -> None:
+    """Email a contact address that has not shown it is the signer's a link to
+    confirm it (not committed); until it does, mail about the signature goes to
+    the invitation's address. Nothing to do for a proven or empty contact."""
+    if signature.contact_email and not signature.contact_is_proven(invitation_email):
+        queue_mail(
+            "confirm_contact",
+            signature.contact_email,
+            statement_id=signature.statement_id,
+            statement=signature.statement,
+            signature=signature,
+            link=confirm_contact_link(signature),
+        )
+
+
+def confirm_contact(signature: Signature) -> None:
+    """The contact address followed its link: mail goes to it now (not committed)."""
+    if signature.contact_confirmed == signature.contact_email.lower():
+        return
+    signature.contact_confirmed = signature.contact_email.lower()
+    record(
+        signature.statement_id, signer_actor(signature), "contact confirmed", signature=signature.id
+    )
 
 
 def _signature_of(invitation: Invitation) -> Signature | None:
@@ -189,7 +220,10 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     _ensure_open(statement)
     # Consent stays with the version signed: changing an acronym is not agreeing to
     # a text rewritten since. Re-signing the new text is its own, explicit step.
+    contact_before = signature.contact_email
     changed = _apply(signature, data, statement, consent=False)
+    if signature.contact_email != contact_before:
+        ask_contact_to_confirm(signature)
     if changed:
         record(
             statement.id,
@@ -210,7 +244,10 @@ def sign_again(signature: Signature, data: SignatureInput) -> None:
     if signature.state is not SignatureState.WITHDRAWN:
         raise SigningError("This signature is not withdrawn, so there is nothing to restore.")
     _ensure_open(statement)
+    contact_before = signature.contact_email
     _apply(signature, data, statement)
+    if signature.contact_email != contact_before:
+        ask_contact_to_confirm(signature)
     signature.state = SignatureState.SIGNED
     signature.withdrawn_at = None
     signature.updated_at = utcnow()
@@ -352,6 +389,7 @@ def verify_email(signature: Signature) -> None:
     if signature.state is SignatureState.UNVERIFIED:
         signature.state = SignatureState.PENDING
         signature.verified_at = utcnow()
+        signature.contact_confirmed = signature.contact_email.lower()
         record(
             signature.statement_id,
             signer_actor(signature),
@@ -375,10 +413,10 @@ def approve(signature: Signature, *, actor) -> None:
         # The text changed substantively after they signed: approved, but listed
         # only once they confirm the new text; the email asks them to.
         ask_to_reconfirm(signature)
-    else:
+    elif signature.reply_address:  # a contact changed since and not confirmed: no mail
         queue_mail(
             "approved",
-            signature.contact_email,
+            signature.reply_address,
             statement_id=signature.statement_id,
             statement=signature.statement,
             signature=signature,

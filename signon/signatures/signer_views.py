@@ -27,6 +27,7 @@ from .sign_on import (
     SignatureInput,
     SigningClosed,
     SigningError,
+    confirm_contact,
     record_opened,
     sign_again,
     sign_from_invitation,
@@ -35,7 +36,13 @@ from .sign_on import (
     verify_email,
     withdraw,
 )
-from .tokens import LinkProblem, invitation_from, link_problem_page, signature_from
+from .tokens import (
+    LinkProblem,
+    contact_signature_from,
+    invitation_from,
+    link_problem_page,
+    signature_from,
+)
 
 blueprint = Blueprint("signer", __name__)
 
@@ -48,12 +55,12 @@ def _public_form_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC_FORM"]
 
 
-TOKEN_PATHS = ("/i/", "/m/", "/v/", "/r/")
+TOKEN_PATHS = ("/i/", "/m/", "/v/", "/r/", "/c/")
 
 
 def _token_scope(endpoint: str) -> str:
     # All link pages draw on one allowance per address, so guessing at /i/, /m/,
-    # /v/ and /r/ in turn gains nothing; the open-call pages keep one each.
+    # /v/, /r/ and /c/ in turn gains nothing; the open-call pages keep one each.
     return "token-pages" if request.path.startswith(TOKEN_PATHS) else ""
 
 
@@ -339,6 +346,25 @@ def verify(token: str):
         return redirect(url_for("signer.verify", token=token), 303)
     return render_template(
         "signer/verify.html", signature=signature, form=form, statement=signature.statement
+    )
+
+
+@blueprint.route("/c/<token>", methods=["GET", "POST"])
+def contact(token: str):
+    """A contact address typed into the sign form confirms itself (a button, so a
+    mail scanner opening the link confirms nothing)."""
+    signature = contact_signature_from(token)
+    form = ActionForm()
+    if form.validate_on_submit():
+        confirm_contact(signature)
+        db.session.commit()
+        return redirect(url_for("signer.contact", token=token), 303)
+    return render_template(
+        "signer/confirm_contact.html",
+        signature=signature,
+        statement=signature.statement,
+        form=form,
+        confirmed=signature.contact_confirmed == signature.contact_email.lower(),
     )
 
 

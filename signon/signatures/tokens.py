@@ -11,6 +11,7 @@ from ..models import utcnow
 from ..signing import ExpiredToken, InvalidToken, Purpose, read_token
 from ..statements.lifecycle import deadline_in_zone, status_now
 from ..statements.models import Status
+from .links import contact_nonce
 from .models import Invitation, Signature
 
 
@@ -70,6 +71,15 @@ def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:
     if for_signing and status_now(statement) is not Status.OPEN:
         raise LinkProblem(410, "closed", statement)
     return invitation
+
+
+def contact_signature_from(token: str) -> Signature:
+    """The signature a contact-confirmation link points at, while its contact is
+    still the address the link was sent to."""
+    signature, nonce = _load(Purpose.CONFIRM_CONTACT, token, Signature)
+    if nonce != contact_nonce(signature):
+        raise LinkProblem(410, "replaced", signature.statement)
+    return signature
 
 
 def signature_from(token: str, purpose: Purpose) -> Signature:

@@ -91,3 +91,17 @@ def test_the_invitations_own_address_needs_no_confirming(app, dummy_user, dummy_
     kinds = [kind for kind, _to in mail(app)]
     assert kinds == ["invitation", "confirmation"]
     assert mail(app)[-1] == ("confirmation", "Info@A19.example")
+
+
+def test_the_thank_you_page_says_where_the_mail_went(app, dummy_user, dummy_statement):
+    open_for_signing(app, dummy_statement)
+    (path,) = invite_partners(
+        app, dummy_statement, [("Article 19", "info@a19.example")], by=dummy_user
+    )
+    signer = partner(app, path + "/sign")
+    signed = signer.post(path + "/sign", sign_form(contact_email="ana@a19.example"))
+
+    page = signer.get(signed.headers["Location"]).get_data(as_text=True)
+
+    assert "We sent a confirmation by email to the address this invitation reached." in page
+    assert "<strong>ana@a19.example</strong>, got a link to confirm it." in page

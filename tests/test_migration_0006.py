@@ -19,15 +19,19 @@ def test_contacts_and_mail_from_before_0006_carry_over(tmp_path):
         " VALUES (1, 's', 'T', 'en', 'open', 'UTC', '', 'as-listed', 0, ?, ?, 0, 0, '', 0, '')",
         (NOW, NOW),
     )
-    database.execute(
-        "INSERT INTO signatures (statement_id, text_sha256, source, state, position, name,"
-        " acronym, country, website, note, kind, listed_publicly, authorised_by,"
-        " contact_email, name_key, signed_at, updated_at, nonce, authoriser_title,"
-        " rejection_reason, reconfirm_reminders)"
-        " VALUES (1, '', 'invitation', 'signed', 1, 'N', '', '', '', '', 'organisation', 1,"
-        " '', 'Ana@A19.example', 'n', ?, ?, '', '', '', 0)",
-        (NOW, NOW),
-    )
+    for source, state, contact in (
+        ("invitation", "signed", "Ana@A19.example"),
+        ("open-call", "unverified", "x@open.example"),  # its /v/ link still to confirm it
+    ):
+        database.execute(
+            "INSERT INTO signatures (statement_id, text_sha256, source, state, position, name,"
+            " acronym, country, website, note, kind, listed_publicly, authorised_by,"
+            " contact_email, name_key, signed_at, updated_at, nonce, authoriser_title,"
+            " rejection_reason, reconfirm_reminders)"
+            " VALUES (1, '', ?, ?, 1, 'N', '', '', '', '', 'organisation', 1,"
+            " '', ?, 'n', ?, ?, '', '', '', 0)",
+            (source, state, contact, NOW, NOW),
+        )
     database.execute(
         "INSERT INTO outbox_messages (kind, to_address, subject, text_body, html_body, headers,"
         " message_id, state, attempts, next_attempt_at, last_error, created_at)"
@@ -41,8 +45,8 @@ def test_contacts_and_mail_from_before_0006_carry_over(tmp_path):
     _signon(tmp_path, "db", "upgrade")
 
     database = sqlite3.connect(tmp_path / "signon.db")
-    confirmed = database.execute("SELECT contact_confirmed FROM signatures").fetchall()
+    confirmed = database.execute("SELECT contact_confirmed FROM signatures ORDER BY id").fetchall()
     keys = database.execute("SELECT recipient_key FROM outbox_messages").fetchall()
     database.close()
-    assert confirmed == [("ana@a19.example",)]
+    assert confirmed == [("ana@a19.example",), ("",)]
     assert keys == [("ana@a19.example",)]

@@ -11,7 +11,8 @@ Earlier rows get their address lowercased, close enough for an hour's window.
 
 A signature's contact address receives mail only once it has confirmed itself
 (signatures.contact_confirmed). Contacts already stored were mailed before this
-rule existed and count as confirmed.
+rule existed and count as confirmed, but for open-call signatures still waiting
+for their /v/ link: that link confirms them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,7 +29,9 @@ def upgrade():
     op.execute("UPDATE outbox_messages SET recipient_key = lower(to_address)")
     op.create_index('ix_outbox_messages_recipient', 'outbox_messages', ['recipient_key', 'created_at'])
     op.add_column('signatures', sa.Column('contact_confirmed', sa.String(length=254), nullable=False, server_default=''))
-    op.execute("UPDATE signatures SET contact_confirmed = lower(contact_email)")
+    op.execute(
+        "UPDATE signatures SET contact_confirmed = lower(contact_email) WHERE state <> 'unverified'"
+    )
 
 
 def downgrade():

@@ -165,9 +165,14 @@ def test_links_come_from_the_base_url_whatever_host_the_request_named(
     signed = partner.post(path + "/sign", base_url="http://evil.example", data=data)
     assert signed.status_code == 303, signed.get_data(as_text=True)
     send_outbox()
-    invitation, confirmation = mail_via_smtp.wait_for(2)
+    # The confirmation goes to the invitation's address; the contact typed into the
+    # form gets a link to confirm it. Both carry links from the base URL.
+    invitation, confirmation, confirm_contact = mail_via_smtp.wait_for(3)
+    assert confirmation["To"] == "info@a19.example"
     assert links_in(confirmation)[0].startswith(f"{BASE}/m/")
-    for message in (invitation, confirmation):
+    assert confirm_contact["To"] == "ana@a19.example"
+    assert links_in(confirm_contact)[0].startswith(f"{BASE}/c/")
+    for message in (invitation, confirmation, confirm_contact):
         assert "evil.example" not in text_of(message) + html_of(message)
         assert all(found.startswith(f"{BASE}/") for found in links_in(message))
 
@@ -224,16 +229,19 @@ def test_signing_queues_the_confirmation_with_the_signature(
     link = link_for(app, invitation_row.invitation_id)
     assert sign_through_link(app.test_client(), link).status_code == 303
     rows = outbox(app)
-    assert [row.kind for row in rows] == ["invitation", "confirmation"]
+    assert [row.kind for row in rows] == ["invitation", "confirmation", "confirm_contact"]
     with app.app_context():
         signature = db.session.scalar(select(Signature))
     assert signature is not None
-    assert rows[1].to_address == "ana@a19.example"  # the contact email given when signing
+    # The contact typed when signing is not proven yet: the confirmation goes to the
+    # invitation's address, the contact gets only the link that confirms it.
+    assert rows[1].to_address == "info@a19.example"
+    assert rows[2].to_address == "ana@a19.example"
     assert rows[1].statement_id == dummy_statement.id
 
     # The same form again changes nothing the signer sees: no second confirmation.
     assert sign_through_link(app.test_client(), link).status_code == 303
-    assert len(outbox(app)) == 2
+    assert len(outbox(app)) == 3
 
 
 @pytest.mark.parametrize(

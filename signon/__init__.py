@@ -7,16 +7,16 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import paths
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("SIGNON_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=os.environ.get("SIGNON_INSTANCE_PATH") or paths.default_instance_path(),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(paths.TEMPLATES),
         static_folder="static",
     )
     if config and config.get("INSTANCE_PATH"):
@@ -32,9 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
     from . import database, errors, proxies, routing, web
     from .accounts import login as accounts_login
     from .extensions import csrf, db, limiter, migrate
+    from .publication.service import note_list_change
+    from .signatures import list_revision
+    from .signatures.list_changes import on_list_change
 
     routing.register(app)  # before any rule is added: `<int:...>` is bounded
     _import_models()
+    list_revision.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -44,23 +48,26 @@ def create_app(config: dict | None = None) -> Flask:
     database.configure(app)
     errors.register(app)
     web.register(app)
+    on_list_change(app, note_list_change)  # a published list gets its next edition
 
     from .accounts.views import blueprint as accounts_blueprint
-    from .audit_views import blueprint as audit_blueprint
     from .public.views import blueprint as public_blueprint
     from .publication.views import blueprint as publication_blueprint
-    from .retention_views import blueprint as retention_blueprint
+    from .retention.views import blueprint as retention_blueprint
     from .signatures.signer_views import blueprint as signer_blueprint
     from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
+    from .trail.views import blueprint as trail_blueprint
+    from .workspace.views import blueprint as workspace_blueprint
 
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(statements_blueprint)
+    app.register_blueprint(workspace_blueprint)
     app.register_blueprint(signatures_blueprint)
     app.register_blueprint(signer_blueprint)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(publication_blueprint)
-    app.register_blueprint(audit_blueprint)
+    app.register_blueprint(trail_blueprint)
     app.register_blueprint(retention_blueprint)
 
     from .cli import register_commands
@@ -75,10 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so the metadata (and Alembic) knows each table."""
-    from . import audit  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .publication import models as _publication  # noqa: F401
     from .signatures import models as _signatures  # noqa: F401
-    from .signatures import revision as _revision  # noqa: F401
     from .statements import models as _statements  # noqa: F401

@@ -114,7 +114,7 @@ def import_command(path: Path, owner: str | None, change: str | None) -> None:
     from .statements.files import StatementFileError, read_statement_file
     from .statements.models import ChangeKind
     from .statements.service import StatementError
-    from .statements.transfer import import_statement
+    from .workspace.transfer import import_statement
 
     try:
         source = read_statement_file(path)
@@ -163,7 +163,7 @@ def export_command(slug: str, output: Path | None) -> None:
 
     from .statements.files import dump_statement_file
     from .statements.models import Statement
-    from .statements.transfer import export_statement
+    from .workspace.transfer import export_statement
 
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
     if statement is None:
@@ -217,7 +217,7 @@ def render_command(
     author: str,
     time_limit: float,
 ) -> None:
-    from .documents.build import document_for_file
+    from .publication.documents import document_for_file
     from .statements.files import StatementFileError, read_statement_file
 
     if not (pdf_path or docx_path or html_path):
@@ -331,7 +331,7 @@ def send_mail(loop: bool, interval: float) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
 @with_appcontext
 def purge_contacts(days: int, dry_run: bool) -> None:
-    from .retention import purge_contacts_older_than, statements_due
+    from .retention.service import purge_contacts_older_than, statements_due
 
     if dry_run:
         due = statements_due(days)

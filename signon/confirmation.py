@@ -25,7 +25,7 @@ def confirmation_page(
     confirm_label: str,
     cancel_url: str,
     statement=None,
-    tab: str = "statements.show",
+    tab: str = "workspace.show",
     fields: dict[str, str] | None = None,
     danger: bool = True,
 ):

@@ -9,16 +9,16 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from . import ROOT
 from .accounts.models import Membership, Role
 from .accounts.service import create_user, find_user
 from .extensions import db
+from .paths import EXAMPLE_STATEMENTS
 from .statements.files import read_statement_file
 from .statements.models import Statement
-from .statements.transfer import import_statement
+from .workspace.transfer import import_statement
 
 DEMO_EMAIL = "demo@example.org"
-EXAMPLE = ROOT / "statements" / "example.md"
+EXAMPLE = EXAMPLE_STATEMENTS / "example.md"
 
 
 def create_demo() -> list[str]:

@@ -6,6 +6,8 @@ from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
     403: ("Not allowed", "Your role on this statement does not allow this."),
@@ -56,7 +58,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error")
-        from .extensions import db
-
         db.session.rollback()
         return error_page(500, *MESSAGES[500])

@@ -19,14 +19,7 @@ def register(app: Flask) -> None:
     """Install the after-request headers and the Jinja helpers."""
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    from .statements.lifecycle import deadline_in_zone, status_now
-
-    app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES,
-        text_direction=direction,
-        status_now=status_now,
-        deadline_in_zone=deadline_in_zone,
-    )
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, text_direction=direction)
     app.jinja_env.filters["when"] = _when
 
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from sqlalchemy import select, update
 
 from signon.accounts.models import User
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import MailState, OutboxMessage
-from signon.models import utcnow
 from signon.signatures.invitations import add_invitations, check_list
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Invitation

@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from signon.accounts.models import User
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
-from signon.models import utcnow
 from signon.signatures.invitations import InvitationRow, add_invitations
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Signature

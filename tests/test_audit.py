@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from signon.accounts.models import Membership
-from signon.audit import AuditEvent, AuditTrailIsAppendOnly, record
-from signon.audit_trail import ACTION_LABELS
+from signon.audit.models import AuditEvent, AuditTrailIsAppendOnly, record
+from signon.columns import utcnow
 from signon.extensions import db
-from signon.models import utcnow
 from signon.signatures.links import invitation_link, manage_link, verify_link
 from signon.signatures.models import Invitation, Signature
 from signon.statements.models import Statement
+from signon.trail.rows import ACTION_LABELS
 
 from .public_steps import csv_rows
 from .sign_on_steps import (

@@ -21,7 +21,7 @@ import re
 import pypdf
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 
 from .mail_support import sign_through_link

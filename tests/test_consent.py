@@ -19,10 +19,10 @@ import pypdf
 import pytest
 from sqlalchemy import func, select, update
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
-from signon.models import utcnow
 from signon.signatures.consent import (
     awaiting_reconfirmation,
     consent_floor,
@@ -30,9 +30,9 @@ from signon.signatures.consent import (
 )
 from signon.signatures.listing import listed_signatures
 from signon.signatures.models import Invitation, Signature, SignatureState
-from signon.signing import Purpose, make_token, read_token
 from signon.statements.models import ChangeKind, Statement, Version
 from signon.statements.service import save_version
+from signon.tokens import Purpose, make_token, read_token
 
 from .mail_support import sign_through_link
 from .mailbox import links_in, text_of

@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from signon.columns import utcnow
 from signon.extensions import db
-from signon.models import utcnow
 from signon.signatures.models import Signature
 from signon.statements.diff import (
     DELETE,

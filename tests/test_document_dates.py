@@ -18,11 +18,11 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from signon.documents.build import document_for_statement
+from signon.columns import utcnow
 from signon.documents.docx import render_docx
 from signon.documents.pdf import render_pdf
 from signon.extensions import db
-from signon.models import utcnow
+from signon.publication.documents import document_for_statement
 from signon.publication.models import Edition
 from signon.statements.models import Statement
 

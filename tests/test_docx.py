@@ -16,8 +16,6 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from lxml import etree
 
-from signon import ROOT
-from signon.documents.build import document_for_file, document_for_statement
 from signon.documents.docx import REFERENCE_DOCX, render_docx
 from signon.documents.labels import fingerprint_line
 from signon.documents.make_reference_docx import STYLES_USED, write_reference
@@ -31,6 +29,8 @@ from signon.documents.model import (
 )
 from signon.documents.signatories import Signatory, SignatorySection, build_section
 from signon.extensions import db
+from signon.paths import CHECKOUT as ROOT
+from signon.publication.documents import document_for_file, document_for_statement
 from signon.statements.files import parse_statement_file, read_statement_file
 from signon.statements.models import Statement
 

@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from signon.accounts.models import Role
 from signon.accounts.service import add_member
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.extensions import db
-from signon.models import utcnow
 from signon.publication.models import Edition
 from signon.statements.models import Statement, Status
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
 from signon.signatures.models import Invitation

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.statements.files import dump_statement_file, read_statement_file
 from signon.statements.models import Statement
-from signon.statements.transfer import export_statement
+from signon.workspace.transfer import export_statement
 
 
 def _statement(app, slug):

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.statements.models import SignatoryOrder, Statement, Status
 

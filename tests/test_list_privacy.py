@@ -21,10 +21,10 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.documents import cache
 from signon.extensions import db
-from signon.models import utcnow
 from signon.public.service import stored_download
 from signon.statements.models import Statement
 

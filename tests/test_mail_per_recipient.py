@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.compose import recipient_key
 from signon.mail.models import OutboxMessage
-from signon.models import utcnow
 
 from .sign_on_steps import open_for_signing
 from .test_open_call import submit

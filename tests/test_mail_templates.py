@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select, update
 
 from signon.accounts.models import User
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.compose import build_email
 from signon.mail.models import OutboxMessage
-from signon.models import utcnow
 from signon.signatures.invitations import remind_unanswered
 from signon.signatures.models import Invitation
 from signon.signatures.sign_on import (

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
 from signon.signatures.links import manage_link

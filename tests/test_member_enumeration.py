@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 
 from .test_accounts import members_of

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.signatures.duplicates import find_duplicates
 from signon.signatures.models import Signature, SignatureSource, SignatureState

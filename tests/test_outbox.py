@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import select, update
 
 from signon import create_app
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import MailState, OutboxMessage
 from signon.mail.senders import sender_for
 from signon.mail.worker import DrainResult, claim_batch, deliver, drain_once, retry_delay
-from signon.models import utcnow
 from signon.signatures.models import Signature, SignatureState
 
 from .conftest import TEST_SECRET

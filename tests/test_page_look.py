@@ -97,7 +97,7 @@ def test_a_scheduled_statement_reads_scheduled_everywhere_the_team_looks(
 ):
     from datetime import timedelta
 
-    from signon.models import utcnow
+    from signon.columns import utcnow
 
     from .public_steps import close_statement, publish, sign_as
     from .sign_on_steps import open_for_signing

@@ -22,7 +22,6 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from signon.documents.build import document_for_file
 from signon.documents.files import write_atomically
 from signon.documents.model import Document, build_document
 from signon.documents.pdf import (
@@ -37,6 +36,7 @@ from signon.documents.pdf import (
     statement_html,
 )
 from signon.documents.signatories import INDIVIDUAL, Signatory, build_section
+from signon.publication.documents import document_for_file
 from signon.statements.files import read_statement_file
 
 ROOT = Path(__file__).resolve().parent.parent

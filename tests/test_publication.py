@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 
 from signon.accounts.models import Role
 from signon.accounts.service import add_member
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.documents.labels import long_date
 from signon.extensions import db
-from signon.models import utcnow
 from signon.publication.models import Edition
 from signon.publication.service import PublicationError, note_list_change
 from signon.publication.service import publish as publish_service

@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import MailState, OutboxMessage
-from signon.models import utcnow
 from signon.signatures.models import Invitation
 
 from .mailbox import links_in

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from signon.documents import cache
-from signon.documents.build import document_for_statement
 from signon.documents.cache import RenderFailed, cached_render, render_key
 from signon.extensions import db
 from signon.public.service import statement_identity
+from signon.publication.documents import document_for_statement
 from signon.signatures.models import Signature
 from signon.signatures.sign_on import edit_display
 from signon.statements.models import Statement

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from signon import ROOT, create_app
+from signon import create_app
+from signon.paths import CHECKOUT as ROOT
 
 from .conftest import TEST_SECRET
 

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import inspect, literal_column, select, table
 
 from signon.accounts.models import Membership, Role, User
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
 from signon.mail.senders import eml_name, sender_for
 from signon.mail.worker import DrainResult, claim_batch, deliver
-from signon.models import utcnow
-from signon.retention import (
+from signon.retention.service import (
     PLACEHOLDER_DOMAIN,
     RetentionError,
     purge_contacts,

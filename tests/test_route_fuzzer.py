@@ -53,7 +53,7 @@ from signon.extensions import db
 from signon.routing import MAX_ID
 from signon.signatures.links import confirm_contact_link, manage_link, reconfirm_link, verify_link
 from signon.signatures.models import Invitation, Signature, SignatureState
-from signon.signing import Purpose, make_token
+from signon.tokens import Purpose, make_token
 
 from .public_steps import signed_statement
 from .sign_on_steps import BASE_URL, invite_partners, sign_form

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.signatures.models import Invitation, Signature, SignatureState
 from signon.statements.models import Statement

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select, text
 
-from signon import ROOT
 from signon.accounts.models import Membership, User
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
+from signon.paths import CHECKOUT as ROOT
 from signon.signatures.listing import listed_signatures
 from signon.signatures.models import (
     SignatoryKind,

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.signatures.links import manage_link
 from signon.signatures.models import Signature

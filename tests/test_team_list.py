@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
 from signon.extensions import db
 from signon.signatures.duplicates import find_duplicates, skeleton
 from signon.signatures.models import Signature, SignatureState

@@ -17,14 +17,14 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from signon.audit import AuditEvent
+from signon.audit.models import AuditEvent
+from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
-from signon.models import utcnow
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Invitation, Signature
-from signon.signing import Purpose, make_token
 from signon.statements.models import Statement
+from signon.tokens import Purpose, make_token
 
 from .conftest import TEST_SECRET
 from .sign_on_steps import invite_partners, open_for_signing, partner, sign_form

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from signon.accounts.models import User
+from signon.columns import utcnow
 from signon.extensions import db
-from signon.models import utcnow
 from signon.signatures.invitations import remind_unanswered, resend
 from signon.signatures.models import Invitation
 from signon.statements.models import Statement

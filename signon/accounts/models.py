@@ -10,8 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import UTCDateTime, state_enum, utcnow
 from ..extensions import db
-from ..models import UTCDateTime, state_enum, utcnow
 
 if TYPE_CHECKING:
     from ..statements.models import Statement

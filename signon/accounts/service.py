@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from ..database import outside_transaction
@@ -28,8 +29,6 @@ def find_user(email: str) -> User | None:
 
 def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:
     """Add a user (not committed). Raises AccountError on a taken email or weak password."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:

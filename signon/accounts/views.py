@@ -16,22 +16,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from ..audit import record, user_actor
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
-from .access import statement_for
-from .forms import AddMemberForm, ChangeRoleForm, LoginForm, LogoutForm, RemoveMemberForm
-from .models import Membership, Role
+from .forms import LoginForm, LogoutForm
 from .service import (
     SESSION_GENERATION_KEY,
-    AccountError,
-    add_member,
     authenticate,
-    change_role,
     end_sessions,
-    remove_member,
 )
 
 blueprint = Blueprint("accounts", __name__)
@@ -75,7 +67,7 @@ def _safe_next(target: str | None) -> str | None:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("statements.dashboard"))
+        return redirect(url_for("workspace.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -86,7 +78,7 @@ def login():
             session[SESSION_GENERATION_KEY] = user.session_generation
             db.session.commit()
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(next_page or url_for("statements.dashboard"))
+            return redirect(next_page or url_for("workspace.dashboard"))
         flash("That email and password do not match an account.", "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -137,119 +129,3 @@ def _end_sessions_and_log_out() -> None:
         db.session.commit()
     logout_user()
     session.clear()
-
-
-@blueprint.route("/statements/<slug>/members", methods=["GET", "POST"])
-@login_required
-def members(slug: str):
-    statement = statement_for(slug, Role.OWNER)
-    form = AddMemberForm()
-    if form.validate_on_submit():
-        role = Role(form.role.data)
-        try:
-            membership = add_member(statement, form.email.data, role)
-        except AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            if membership is not None:
-                record(
-                    statement.id,
-                    user_actor(current_user),
-                    "member added",
-                    member=user_actor(membership.user),
-                    role=membership.role.value,
-                )
-                db.session.commit()
-            # One answer whether or not an account uses the address (issue 10).
-            flash(
-                f"If {form.email.data} has a signon account, it now has access as "
-                f"{role.value}. Accounts are created by an administrator "
-                "(`signon create-user`).",
-                "success",
-            )
-            return redirect(url_for("accounts.members", slug=slug))
-    memberships = db.session.scalars(
-        select(Membership).where(Membership.statement_id == statement.id).order_by(Membership.id)
-    ).all()
-    status = 400 if form.errors else 200
-    return render_template(
-        "accounts/members.html",
-        statement=statement,
-        memberships=memberships,
-        form=form,
-        role_form=ChangeRoleForm(),
-        remove_form=RemoveMemberForm(),
-    ), status
-
-
-@blueprint.route("/statements/<slug>/members/<int:member_id>/role", methods=["POST"])
-@login_required
-def member_role(slug: str, member_id: int):
-    statement = statement_for(slug, Role.OWNER)
-    membership = _membership_or_404(statement, member_id)
-    form = ChangeRoleForm()
-    if not form.validate_on_submit():
-        flash("Choose one of the listed roles.", "error")
-        return redirect(url_for("accounts.members", slug=slug))
-    previous = membership.role
-    try:
-        change_role(membership, Role(form.role.data))
-    except AccountError as error:
-        flash(str(error), "error")
-        return redirect(url_for("accounts.members", slug=slug))
-    if membership.role is not previous:
-        record(
-            statement.id,
-            user_actor(current_user),
-            "member role changed",
-            member=user_actor(membership.user),
-            role=membership.role.value,
-            previous=previous.value,
-        )
-    db.session.commit()
-    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
-    return redirect(url_for("accounts.members", slug=slug))
-
-
-@blueprint.route("/statements/<slug>/members/<int:member_id>/remove", methods=["POST"])
-@login_required
-def member_remove(slug: str, member_id: int):
-    statement = statement_for(slug, Role.OWNER)
-    membership = _membership_or_404(statement, member_id)
-    if not confirmed():
-        return confirmation_page(
-            title="Remove this member?",
-            question=f"Remove {membership.user.name} ({membership.user.email}) from "
-            f"“{statement.title}”?",
-            consequences=[
-                "They will no longer see the statement, its list or its contacts.",
-                "Their account stays; an owner can add them again.",
-            ],
-            confirm_label=f"Remove {membership.user.name}",
-            cancel_url=url_for("accounts.members", slug=slug),
-            statement=statement,
-            tab="accounts.members",
-        )
-    try:
-        remove_member(membership)
-    except AccountError as error:
-        flash(str(error), "error")
-        return redirect(url_for("accounts.members", slug=slug))
-    name = membership.user.name
-    record(
-        statement.id,
-        user_actor(current_user),
-        "member removed",
-        member=user_actor(membership.user),
-        role=membership.role.value,
-    )
-    db.session.commit()
-    flash(f"{name} no longer has access to this statement.", "success")
-    return redirect(url_for("accounts.members", slug=slug))
-
-
-def _membership_or_404(statement, member_id: int) -> Membership:
-    membership = db.session.get(Membership, member_id)
-    if membership is None or membership.statement_id != statement.id:
-        abort(404)
-    return membership

@@ -18,24 +18,28 @@ import hashlib
 import json
 import pickle
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .. import ROOT
+from flask import current_app, has_app_context
+
+from ..paths import CHECKOUT, DOCUMENT_TEMPLATES, PACKAGE
+from .files import write_atomically
 from .model import Document
 
 RENDERS_FOLDER = "renders"
-PACKAGE = Path(__file__).resolve().parents[1]
 # What decides a file's content besides its data: the document templates, this
 # package, and the code that chooses a stored statement's list.
 SHAPING_PATHS = (
-    ROOT / "templates" / "documents",
+    DOCUMENT_TEMPLATES,
     PACKAGE / "documents",
     PACKAGE / "signatures" / "listing.py",
     PACKAGE / "signatures" / "consent.py",
+    PACKAGE / "publication" / "documents.py",
     PACKAGE / "public" / "service.py",
 )
 
@@ -114,8 +118,6 @@ def cached_render(
         raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
     if not isinstance(data, bytes) or not data:
         raise RenderFailed(f"The {kind.upper()} renderer produced no file.")
-    from .files import write_atomically
-
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data)
     return path
@@ -127,8 +129,6 @@ def shaping_digest() -> str:
     Read once per process: code and templates change with a deploy, which
     restarts the workers. In debug mode (the reloader, templates edited by
     hand) it is read again on every call, from the files' sizes and times."""
-    from flask import current_app, has_app_context
-
     if has_app_context() and current_app.debug:
         return _digest_of(_shaping_stats())
     return _process_digest()
@@ -155,7 +155,7 @@ def _digest_of(stats: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
     for name, _size, _mtime in stats:
         path = Path(name)
-        digest.update(str(path.relative_to(ROOT)).encode("utf-8") + b"\0")
+        digest.update(str(path.relative_to(CHECKOUT)).encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -174,8 +174,6 @@ def prune(instance_path: str | Path, *, older_than_seconds: float, now: float | 
     Safe at any time: a file asked for again is rendered again. Each change to a
     list names a new file, so a busy campaign leaves many behind; run it daily.
     Files being written (temporary names) are left alone."""
-    import time
-
     folder = Path(instance_path) / RENDERS_FOLDER
     if not folder.is_dir():
         return 0

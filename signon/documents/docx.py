@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.styles import BabelFish
 from lxml.etree import SubElement
 
+from ..paths import REFERENCE_DOCX
 from .labels import date_line, fingerprint_line, list_updated_line
 from .model import (
     Block,
@@ -49,8 +50,6 @@ from .model import (
     top_heading_level,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_DOCX = ROOT / "templates" / "documents" / "reference.docx"
 COMPLEX_SCRIPT_FONT = "Times New Roman"  # when the reference names none
 
 # C0 controls other than tab, LF and CR, surrogates (a lone one cannot even be

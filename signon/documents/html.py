@@ -3,8 +3,11 @@ page and the PDF all use this, then nh3 as a last line of defence."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
+from .markdown import sanitise
 from .model import (
     Block,
     CodeBlock,
@@ -20,6 +23,7 @@ from .model import (
     Rule,
     Table,
     Text,
+    parse_body,
     top_heading_level,
 )
 
@@ -114,8 +118,13 @@ def footnotes_html(footnotes: tuple[Footnote, ...]) -> str:
 
 def body_html(blocks: tuple[Block, ...], footnotes: tuple[Footnote, ...]) -> Markup:
     """The statement's body (without its title) as safe HTML."""
-    from .markdown import sanitise
-
     top = top_heading_level(blocks)
     # Every text was escaped above and nh3 cleans the whole once more.
     return Markup(sanitise(blocks_html(blocks, top) + footnotes_html(footnotes)))  # noqa: S704
+
+
+@lru_cache(maxsize=64)
+def render_html(markdown: str) -> str:
+    """Markdown to sanitised HTML, through the document model (cached: versions
+    never change, and every signer of a statement reads the same text)."""
+    return str(body_html(*parse_body(markdown)))

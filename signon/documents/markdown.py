@@ -9,7 +9,7 @@ feeds the page, the PDF and the DOCX, so what a signer reads is what is printed.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -53,13 +53,3 @@ def sanitise(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-
-
-@lru_cache(maxsize=64)
-def render_html(markdown: str) -> str:
-    """Markdown to sanitised HTML, through the document model (cached: versions
-    never change, and every signer of a statement reads the same text)."""
-    from .html import body_html
-    from .model import parse_body
-
-    return str(body_html(*parse_body(markdown)))

@@ -33,12 +33,12 @@ from urllib.request import url2pathname
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .. import ROOT
+from ..paths import TEMPLATES
 from .html import body_html
 from .labels import date_line, fingerprint_line, list_updated_line
-from .model import Document
+from .model import Document, build_document
+from .signatories import Signatory, SignatorySection
 
-TEMPLATES = ROOT / "templates"
 BUNDLED = TEMPLATES / "documents"  # the only folder WeasyPrint may read from
 TEMPLATE = "documents/statement.html"
 STYLESHEET = BUNDLED / "print.css"
@@ -241,9 +241,6 @@ def _context(method: str):
 def _warm_up() -> None:
     """Import WeasyPrint and load the usual fonts and hyphenation patterns in this
     process, for every forked child to inherit."""
-    from .model import build_document
-    from .signatories import Signatory, SignatorySection
-
     section = SignatorySection(
         intro="Signed by:",
         organisations=[Signatory(name="Ελληνική · Русская · العربية", acronym="X")],

@@ -11,8 +11,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
+from ..columns import utcnow
 from ..extensions import db
-from ..models import utcnow
 from ..text import has_control_characters
 from .models import OutboxMessage
 

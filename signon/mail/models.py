@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import UTCDateTime, state_enum, utcnow
 from ..extensions import db
-from ..models import UTCDateTime, state_enum, utcnow
 
 
 class MailState(enum.Enum):

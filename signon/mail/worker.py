@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import or_, select, update
 
+from ..columns import utcnow
 from ..extensions import db
-from ..models import utcnow
 from .compose import build_email
 from .models import MailState, OutboxMessage
 from .senders import PermanentFailure, TemporaryFailure, sender_for

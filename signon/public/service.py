@@ -21,31 +21,19 @@ from pathlib import Path
 from flask import abort, current_app
 from sqlalchemy import bindparam, select
 
-from ..accounts.access import statement_for
-from ..documents.build import document_for_statement, planned_date
 from ..documents.cache import cached_render, stored_path
 from ..documents.model import Document
 from ..extensions import db
+from ..publication.documents import document_for_statement, planned_date
 from ..publication.models import Edition
-from ..publication.service import edition_document, edition_file, latest_edition, under_embargo
+from ..publication.service import edition_document, edition_file, latest_edition
+from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
+from ..statements.visibility import list_is_public
 
-# Public while collecting only with a live list; published, once its embargo ends.
-LIVE_LIST_STATUSES = frozenset({Status.OPEN, Status.CLOSED})
 PAGE_SIZES = {"a4": "A4", "letter": "Letter"}  # ?size= -> signon.documents.pdf's name
 DEFAULT_RENDER_TIME_LIMIT = 60
-
-
-def list_is_public(statement: Statement) -> bool:
-    """True when the statement's text and list may be shown to anyone: published
-    and past any embargo, or open or closed with the owner's live list on.
-    `statement` may be a row of the statements table (stored_download)."""
-    if statement.current_version_id is None:
-        return False
-    if statement.status is Status.PUBLISHED:
-        return not under_embargo(statement)
-    return statement.status in LIVE_LIST_STATUSES and bool(statement.live_list)
 
 
 def preview_statement(slug: str) -> Statement:
@@ -53,20 +41,6 @@ def preview_statement(slug: str) -> Statement:
     any member's (others get 404, as on every team route); 404 while it has no text."""
     statement = statement_for(slug)
     if statement.current_version_id is None:
-        abort(404)
-    return statement
-
-
-def find_public_statement(slug: str) -> Statement | None:
-    """The statement at slug if its list is public, else None (drafts included)."""
-    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
-    return statement if statement is not None and list_is_public(statement) else None
-
-
-def public_statement(slug: str) -> Statement:
-    """The statement at slug if its list is public; 404 otherwise (drafts included)."""
-    statement = find_public_statement(slug)
-    if statement is None:
         abort(404)
     return statement
 

@@ -3,7 +3,7 @@ the team's preview of them, its live-list setting and its CSV with contact data.
 
 Every public address answers the same 404 for a draft, an open or closed
 statement (unless its owner opted in to a live list), and a published one
-before its embargo ends (service.list_is_public). A published statement's page
+before its embargo ends (statements/visibility.py). A published statement's page
 and downloads are its latest edition; the page links the earlier ones by date
 (publication/views.py serves them). Pages work without JavaScript.
 """
@@ -28,9 +28,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.access import statement_for
 from ..accounts.models import Role
-from ..audit import user_actor
+from ..audit.models import user_actor
 from ..documents.cache import RenderFailed
 from ..documents.csv import LISTED_CONSENT, public_csv, team_csv
 from ..documents.html import body_html
@@ -40,19 +39,22 @@ from ..extensions import db
 from ..publication.service import dated_editions, scheduled_for
 from ..signatures.consent import consent_floor, is_listed
 from ..signatures.models import Signature, SignatureState
+from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.live_list import LIVE_LIST_RISK, set_live_list
+from ..statements.visibility import (
+    LIVE_LIST_STATUSES,
+    find_public_statement,
+    list_is_public,
+    public_statement,
+)
 from .forms import LiveListForm
 from .service import (
-    LIVE_LIST_STATUSES,
     PAGE_SIZES,
     api_payload,
     current_edition,
-    find_public_statement,
-    list_is_public,
     preview_statement,
     public_document,
-    public_statement,
     rendered_docx,
     rendered_pdf,
     stored_download,

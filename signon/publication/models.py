@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import UTCDateTime, utcnow
 from ..extensions import db
-from ..models import UTCDateTime, utcnow
 from ..statements.models import Statement, Version
 
 

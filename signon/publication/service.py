@@ -25,20 +25,20 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..audit import record
-from ..documents.build import publication_date
+from ..audit.models import record
+from ..columns import utcnow
 from ..documents.cache import RenderFailed
 from ..documents.files import write_atomically
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db
-from ..models import utcnow
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
-from ..statements.lifecycle import LATEST_DEADLINE, settle_status
+from ..statements.lifecycle import LATEST_DEADLINE, settle_status, under_embargo
 from ..statements.models import Statement, Status, Version
 from ..times import local_day, team_time
+from .documents import publication_date
 from .models import Edition
 
 EDITIONS_FOLDER = "editions"
@@ -62,15 +62,6 @@ class FilesFailed(PublicationError):
 
 
 # Embargo ----------------------------------------------------------------------
-def under_embargo(statement: Statement, now: datetime | None = None) -> bool:
-    """True while a published statement waits for its embargo: not public yet."""
-    return (
-        statement.status is Status.PUBLISHED
-        and statement.embargo_until is not None
-        and (now or utcnow()) < statement.embargo_until
-    )
-
-
 def check_embargo(embargo_until: datetime | None) -> None:
     """EmbargoError unless the embargo is unset or in the coming years."""
     if embargo_until is None:

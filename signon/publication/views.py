@@ -27,16 +27,22 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.access import statement_for
 from ..accounts.models import Role
-from ..audit import user_actor
+from ..audit.models import user_actor
 from ..documents.cache import RenderFailed
 from ..documents.csv import public_csv
 from ..errors import error_page
 from ..extensions import db
-from ..public.service import public_statement
-from ..statements.lifecycle import LifecycleError, deadline_from_local, status_now, zone
+from ..statements.access import statement_for
+from ..statements.lifecycle import (
+    LifecycleError,
+    deadline_from_local,
+    status_now,
+    under_embargo,
+    zone,
+)
 from ..statements.models import Status
+from ..statements.visibility import public_statement
 from ..times import team_time
 from .forms import CancelPublicationForm, PublishForm, RescheduleForm
 from .models import Edition
@@ -55,7 +61,6 @@ from .service import (
     publication_summary,
     publish,
     scheduled_for,
-    under_embargo,
 )
 
 blueprint = Blueprint("publication", __name__)
@@ -98,7 +103,7 @@ def publish_statement(slug: str):
             "Close it for signatures first.",
             "error",
         )
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     if scheduled:
         return _reschedule(statement)
     form = PublishForm()
@@ -199,7 +204,7 @@ def cancel(slug: str):
         "You can curate the list, reopen, or publish again.",
         "success",
     )
-    return redirect(url_for("statements.show", slug=slug))
+    return redirect(url_for("workspace.show", slug=slug))
 
 
 @blueprint.route("/statements/<slug>/publication")
@@ -207,7 +212,7 @@ def cancel(slug: str):
 def editions(slug: str):
     statement = statement_for(slug)
     if statement.status is not Status.PUBLISHED:
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     served = {e.id for _day, e in dated_editions(statement)}  # by a dated address
     rows = [
         {

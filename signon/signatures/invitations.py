@@ -13,16 +13,16 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
+from ..columns import utcnow
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..mail.models import MailState, OutboxMessage
-from ..models import utcnow
-from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, deadline_in_zone
 from ..statements.models import Statement
 from ..text import clean_line, has_control_characters
 from ..times import local_day
+from ..tokens import new_nonce
 from .asking import who_is_asking
 from .links import invitation_link
 from .models import Invitation

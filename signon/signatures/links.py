@@ -6,7 +6,7 @@ import hashlib
 
 from flask import current_app
 
-from ..signing import Purpose, make_token
+from ..tokens import Purpose, make_token
 
 
 def absolute(path: str) -> str:

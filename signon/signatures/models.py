@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import UTCDateTime, state_enum, utcnow
 from ..extensions import db
-from ..models import UTCDateTime, state_enum, utcnow
 
 if TYPE_CHECKING:
     from ..statements.models import Statement, Version
@@ -138,3 +138,10 @@ class Invitation(db.Model):
 
     statement: Mapped[Statement] = relationship()
     signature: Mapped[Signature | None] = relationship(back_populates="invitation")
+
+
+def signer_actor(signature: Signature) -> str:
+    """How a signer appears in the audit trail: by invitation, never by contact."""
+    if signature.invitation_id:
+        return f"signer via invitation {signature.invitation_id}"
+    return f"signer of signature {signature.id}"

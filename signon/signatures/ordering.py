@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
 from ..extensions import db
-from ..publication.models import Edition
-from ..publication.service import note_list_change
 from ..statements.models import SignatoryOrder, Statement
+from .list_changes import list_changed
 from .models import Invitation, Signature
 
 # How the list prints, as a sentence says it: "The list prints in alphabetical order".
@@ -29,6 +29,10 @@ ORDER_NAMES = {
     SignatoryOrder.AS_LISTED: "as listed",
     SignatoryOrder.SIGNED_AT: "in the order of signing",
 }
+
+
+if TYPE_CHECKING:
+    from ..publication.models import Edition
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ def reorder(
         detail["ordering"] = {"before": before.value, "after": SignatoryOrder.AS_LISTED.value}
     actor_name = user_actor(actor)
     record(statement.id, actor_name, "list reordered", **detail)
-    edition = note_list_change(statement, actor_name, "list reordered")
+    edition = list_changed(statement, actor_name, "list reordered")
     return Reordered(
         changed=True,
         switched_from=None if before is SignatoryOrder.AS_LISTED else before,

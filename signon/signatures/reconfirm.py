@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
+from ..columns import utcnow
 from ..database import outside_transaction
 from ..extensions import db
 from ..mail.compose import queue_mail
-from ..models import utcnow
 from ..statements.changes import Changes, changes_between, diff_ahead
 from ..statements.diff_render import changes_view
 from ..statements.lifecycle import status_now
@@ -24,8 +24,7 @@ from ..statements.models import Statement, Status, Version
 from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
 from .invitations import REMINDER_INTERVAL  # the same once-a-day rule
 from .links import reconfirm_link
-from .models import Signature, SignatureState
-from .sign_on import signer_actor
+from .models import Signature, SignatureState, signer_actor
 
 
 class ReconfirmError(ValueError):

@@ -14,18 +14,27 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
+from ..columns import utcnow
 from ..extensions import db
 from ..mail.compose import queue_mail
-from ..models import utcnow
-from ..publication.service import note_list_change
-from ..signing import new_nonce
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
+from ..tokens import new_nonce
+from .consent import consent_floor, covers_current
 from .links import confirm_contact_link, manage_link, verify_link
-from .models import Invitation, SignatoryKind, Signature, SignatureSource, SignatureState
+from .list_changes import list_changed
+from .models import (
+    Invitation,
+    SignatoryKind,
+    Signature,
+    SignatureSource,
+    SignatureState,
+    signer_actor,
+)
 from .names import name_key
 from .ordering import position_after_all
+from .reconfirm import ask_to_reconfirm
 
 LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
 
@@ -298,14 +307,7 @@ def withdraw(signature: Signature) -> None:
         "signature withdrawn",
         signature=signature.id,
     )
-    note_list_change(signature.statement, signer_actor(signature), "signature withdrawn")
-
-
-def signer_actor(signature: Signature) -> str:
-    """How a signer appears in the audit trail: by invitation, never by contact."""
-    if signature.invitation_id:
-        return f"signer via invitation {signature.invitation_id}"
-    return f"signer of signature {signature.id}"
+    list_changed(signature.statement, signer_actor(signature), "signature withdrawn")
 
 
 def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | None:
@@ -406,9 +408,6 @@ def approve(signature: Signature, *, actor) -> None:
     signature.decided_at = utcnow()
     signature.decided_by_id = actor.id
     record(signature.statement_id, user_actor(actor), "signature approved", signature=signature.id)
-    from .consent import consent_floor, covers_current
-    from .reconfirm import ask_to_reconfirm
-
     if not covers_current(signature, consent_floor(signature.statement)):
         # The text changed substantively after they signed: approved, but listed
         # only once they confirm the new text; the email asks them to.
@@ -422,7 +421,7 @@ def approve(signature: Signature, *, actor) -> None:
             signature=signature,
             link=manage_link(signature),
         )
-    note_list_change(signature.statement, user_actor(actor), "late signature approved")
+    list_changed(signature.statement, user_actor(actor), "late signature approved")
 
 
 def reject(signature: Signature, *, actor, reason: str) -> None:
@@ -476,4 +475,4 @@ def edit_display(
         signature=signature.id,
         **change,
     )
-    note_list_change(signature.statement, user_actor(actor), "entry corrected by the team")
+    list_changed(signature.statement, user_actor(actor), "entry corrected by the team")

@@ -17,11 +17,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.access import statement_for
 from ..accounts.models import Role
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
 from ..mail.models import MailState, OutboxMessage
+from ..statements.access import statement_for
 from ..statements.lifecycle import accepts_signatures
 from .consent import consent_floor, is_listed, needs_reconfirmation
 from .duplicates import find_duplicates

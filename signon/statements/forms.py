@@ -20,6 +20,7 @@ from ..languages import LANGUAGES
 from ..text import clean_line
 from ..validators import NoControlCharacters, Submitted, multiline, one_line
 from .files import LIMITS, MAX_BODY_BYTES, MAX_LEAD_ORGANISATIONS
+from .lifecycle import LifecycleError, canonical_zone_name
 from .live_list import LIVE_LIST_RISK
 
 LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
@@ -159,8 +160,6 @@ class OpenForm(FlaskForm):
     )
 
     def validate_time_zone(self, field):
-        from .lifecycle import LifecycleError, canonical_zone_name
-
         try:
             field.data = canonical_zone_name(field.data)
         except LifecycleError as error:

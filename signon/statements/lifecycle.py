@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from ..audit import record
-from ..models import utcnow
+from ..audit.models import record
+from ..columns import utcnow
 from .models import SignatoryOrder, Statement, Status
 
 # Who closed a statement whose deadline passed, as the audit trail names it.
@@ -183,3 +183,12 @@ def reopen(statement: Statement, *, deadline: datetime | None) -> None:
     statement.deadline = deadline
     statement.status = Status.OPEN
     statement.closed_at = None
+
+
+def under_embargo(statement: Statement, now: datetime | None = None) -> bool:
+    """True while a published statement waits for its embargo: not public yet."""
+    return (
+        statement.status is Status.PUBLISHED
+        and statement.embargo_until is not None
+        and (now or utcnow()) < statement.embargo_until
+    )

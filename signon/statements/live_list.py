@@ -11,7 +11,7 @@ public anyway and the setting no longer matters.
 
 from __future__ import annotations
 
-from ..audit import record
+from ..audit.models import record
 from .lifecycle import LifecycleError, status_now
 from .models import Statement, Status
 

@@ -10,8 +10,8 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import UTCDateTime, state_enum, utcnow
 from ..extensions import db
-from ..models import UTCDateTime, state_enum, utcnow
 
 if TYPE_CHECKING:
     from ..accounts.models import Membership, User

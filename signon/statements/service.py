@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Membership, Role, User
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
+from ..columns import utcnow
 from ..extensions import db
-from ..models import utcnow
 from ..text import canonical_text, clean_line, fingerprint
 from .models import ChangeKind, Statement, Version
 

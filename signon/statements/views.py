@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from types import SimpleNamespace
 
-from ..accounts.access import statement_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
 from ..accounts.models import Role
-from ..audit import record, user_actor
-from ..confirmation import confirmation_page, confirmed
+from ..audit.models import record, user_actor
 from ..database import only_reads_from_here
-from ..documents.markdown import render_html
-from ..errors import error_page
+from ..documents.html import render_html
 from ..extensions import db
 from ..routing import query_int
-from ..signatures.consent import (
-    consent_floor,
-    consents_exist,
-    listed_count,
-    most_consented_version,
-    needs_reconfirmation,
-)
-from ..signatures.invitations import unanswered_count
-from ..signatures.listing import final_section
-from ..signatures.models import Signature, SignatureState
-from ..signatures.reconfirm import (
-    diff_emails_ahead,
-    request_reconfirmations,
-    signers_a_substantive_change_emails,
-)
-from ..text import canonical_text, clean_line
-from .changes import changes_between, draft_changes
+from .access import statement_for
+from .changes import changes_between
 from .diff_render import changes_view
-from .files import dump_statement_file
-from .forms import EditForm, OpenForm, ReopenForm, StatementForm
+from .forms import OpenForm, ReopenForm, StatementForm
 from .lifecycle import (
     LifecycleError,
-    close,
     deadline_from_local,
     deadline_in_zone,
     open_for_signatures,
@@ -46,38 +28,17 @@ from .lifecycle import (
     time_zone_names,
 )
 from .live_list import LIVE_LIST_RISK, set_live_list
-from .models import ChangeKind, SignatoryOrder, Status, Version
+from .models import SignatoryOrder, Status, Version
 from .service import (
     create_statement,
-    save_version,
     set_lead_organisations,
-    statements_visible_to,
     version_by_number,
 )
-from .transfer import export_statement
 
 blueprint = Blueprint("statements", __name__)
-
-
-@blueprint.route("/")
-@login_required
-def dashboard():
-    rows = statements_visible_to(current_user)
-    signed = dict(
-        db.session.execute(
-            select(Signature.statement_id, func.count())
-            .where(Signature.state == SignatureState.SIGNED)
-            .group_by(Signature.statement_id)
-        ).all()
-    )
-    # Listed = what the documents print (consent covers the current text); the
-    # rest of the signed ones wait for re-confirmation.
-    counts = {
-        statement.id: (listed_count(statement), signed.get(statement.id, 0))
-        for statement, _role in rows
-        if signed.get(statement.id)
-    }
-    return render_template("statements/dashboard.html", rows=rows, counts=counts)
+# Every page (a signer's too) shows a statement's status and deadline this way.
+blueprint.add_app_template_global(status_now)
+blueprint.add_app_template_global(deadline_in_zone)
 
 
 @blueprint.route("/statements/new", methods=["GET", "POST"])
@@ -95,159 +56,13 @@ def new():
         set_lead_organisations(statement, form.lead_organisations.data or "", actor=current_user)
         db.session.commit()
         flash("Statement created as a draft. Version 1 is saved.", "success")
-        return redirect(url_for("statements.show", slug=statement.slug))
+        return redirect(url_for("workspace.show", slug=statement.slug))
     if request.method == "POST":
         only_reads_from_here()  # a preview or a refusal: rendered without the write lock
     preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
     return render_template(
         "statements/edit.html", form=form, statement=None, preview=preview
     ), 400 if form.errors else 200
-
-
-@blueprint.route("/statements/<slug>")
-@login_required
-def show(slug: str):
-    statement = statement_for(slug)
-    signatures = db.session.scalars(
-        select(Signature)
-        .where(Signature.statement_id == statement.id)
-        .order_by(Signature.position, Signature.signed_at, Signature.id)
-    ).all()
-    floor = consent_floor(statement)
-    return render_template(
-        "statements/show.html",
-        statement=statement,
-        version=statement.current_version,
-        html=render_html(statement.body),
-        signatures=signatures,
-        needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
-        section=final_section(statement),
-    )
-
-
-@blueprint.route("/statements/<slug>/edit", methods=["GET", "POST"])
-@login_required
-def edit(slug: str):
-    statement = statement_for(slug, Role.EDITOR)
-    if status_now(statement) is Status.PUBLISHED:
-        return error_page(
-            409,
-            "The text is final",
-            "This statement is published: its text and list are frozen, so it cannot be edited.",
-        )
-    form = EditForm(
-        data=None
-        if request.method == "POST"
-        else {
-            "title": statement.title,
-            "body": statement.body,
-            "language": statement.language,
-            "lead_organisations": statement.lead_organisations,
-        }
-    )
-    # Once anyone has signed, each new version says whether consents carry over.
-    ask_kind = consents_exist(statement)
-    if form.validate_on_submit() and not form.preview.data:
-        # Only a new text asks what kind of change it is: saving the same text with
-        # other lead organisations or another language makes no version.
-        new_text = _text_changes(statement, form)
-        kind = _change_kind(form) if ask_kind and new_text else None
-        if not ask_kind or kind is not None or not new_text:
-            return _save(statement, form, kind)
-    if request.method == "POST":
-        only_reads_from_here()  # the diff and the preview below hold no write lock
-    baseline = (most_consented_version(statement) if ask_kind else None) or (
-        statement.current_version
-    )
-    changes = None
-    # A body the form refused (too long, control characters) is not compared.
-    if request.method == "POST" and (form.preview.data or ask_kind) and not form.body.errors:
-        changes = changes_view(
-            draft_changes(
-                baseline,
-                statement.current_version,
-                title=form.title.data or "",
-                body=form.body.data or "",
-                note=form.note.data or "",
-            )
-        )
-    preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
-    return render_template(
-        "statements/edit.html",
-        form=form,
-        statement=statement,
-        preview=preview,
-        changes=changes,
-        baseline=baseline,
-        ask_kind=ask_kind,
-        would_email=signers_a_substantive_change_emails(statement) if ask_kind else 0,
-    ), 400 if form.errors else 200
-
-
-def _text_changes(statement, form: EditForm) -> bool:
-    """Would saving the form make a new version (the title or the text differ)?"""
-    current = statement.current_version
-    return current is None or (
-        clean_line(form.title.data or ""),
-        canonical_text(form.body.data or ""),
-    ) != (current.title, current.body)
-
-
-def _change_kind(form: EditForm) -> ChangeKind | None:
-    if form.change_kind.data in ("minor", "substantive"):
-        return ChangeKind(form.change_kind.data)
-    form.change_kind.errors = [
-        "People have signed: say whether this change is minor (their signatures carry "
-        "over) or substantive (they must confirm the new text)."
-    ]
-    return None
-
-
-def _save(statement, form: EditForm, kind: ChangeKind | None):
-    if kind is ChangeKind.SUBSTANTIVE:
-        # The emails show each signer the changes: diffed now, before the lock.
-        diff_emails_ahead(statement, body=canonical_text(form.body.data))
-    statement.language = form.language.data
-    leads_changed = set_lead_organisations(
-        statement, form.lead_organisations.data or "", actor=current_user
-    )
-    version = save_version(
-        statement,
-        title=form.title.data,
-        body=form.body.data,
-        author=current_user,
-        note=form.note.data,
-        kind=kind,
-    )
-    if version is None:
-        db.session.commit()
-        if leads_changed:
-            flash("Lead organisations saved. The text did not change: no new version.", "success")
-        else:
-            flash("No change to the text, so no new version was saved.", "info")
-        return redirect(url_for("statements.show", slug=statement.slug))
-    record(
-        statement.id,
-        user_actor(current_user),
-        "version saved",
-        version=version.number,
-        kind=version.change_kind.value,
-        note=version.note,
-    )
-    asked = 0
-    if version.change_kind is ChangeKind.SUBSTANTIVE and kind is not None:
-        asked = request_reconfirmations(statement, actor=current_user)
-    db.session.commit()
-    message = f"Saved as version {version.number}"
-    if kind is ChangeKind.MINOR:
-        message += " (minor change: signatures carry over)"
-    elif kind is ChangeKind.SUBSTANTIVE:
-        message += (
-            f" (substantive change: {asked} signer{'s' if asked != 1 else ''} asked to "
-            "confirm the new text)"
-        )
-    flash(message + ".", "success")
-    return redirect(url_for("statements.show", slug=statement.slug))
 
 
 @blueprint.route("/statements/<slug>/history")
@@ -294,18 +109,6 @@ def diff(slug: str):
     )
 
 
-@blueprint.route("/statements/<slug>/export.md")
-@login_required
-def export(slug: str):
-    statement = statement_for(slug)
-    text = dump_statement_file(export_statement(statement))
-    return Response(
-        text,
-        mimetype="text/markdown",
-        headers={"Content-Disposition": f'attachment; filename="{statement.slug}.md"'},
-    )
-
-
 @blueprint.route("/statements/<slug>/open", methods=["GET", "POST"])
 @login_required
 def open_statement(slug: str):
@@ -318,7 +121,7 @@ def open_statement(slug: str):
         )
     if status not in (Status.DRAFT, Status.CLOSED):
         flash(f"This statement is {status.value}; it cannot be opened.", "error")
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     form = OpenForm(obj=None if request.method == "POST" else _open_defaults(statement))
     if form.validate_on_submit():
         try:
@@ -361,8 +164,6 @@ def open_statement(slug: str):
 
 
 def _open_defaults(statement):
-    from types import SimpleNamespace
-
     local = deadline_in_zone(statement)
     return SimpleNamespace(
         deadline=local.replace(tzinfo=None) if local else None,
@@ -373,45 +174,6 @@ def _open_defaults(statement):
         signatory_order=statement.signatory_order.value,
         open_call=statement.open_call,
         live_list=statement.live_list,
-    )
-
-
-@blueprint.route("/statements/<slug>/close", methods=["POST"])
-@login_required
-def close_statement(slug: str):
-    statement = statement_for(slug, Role.OWNER)
-    if status_now(statement) is Status.OPEN and not confirmed():
-        return _confirm_close(statement)
-    try:
-        close(statement)
-    except LifecycleError as error:
-        flash(str(error), "error")
-        return redirect(url_for("statements.show", slug=slug))
-    record(statement.id, user_actor(current_user), "closed")
-    db.session.commit()
-    flash("Signatures are closed. You can curate the list, or reopen.", "success")
-    return redirect(url_for("statements.show", slug=slug))
-
-
-def _confirm_close(statement):
-    unanswered = unanswered_count(statement)
-    consequences = [
-        "Nobody can sign any more: invitation links and the public form stop taking signatures.",
-        "You can then curate the list and publish it, or reopen.",
-    ]
-    if unanswered:
-        consequences.insert(
-            1,
-            f"{unanswered} invited partner{'s have' if unanswered != 1 else ' has'} not "
-            "answered yet.",
-        )
-    return confirmation_page(
-        title="Close signatures?",
-        question=f"Close “{statement.title}” for signatures now?",
-        consequences=consequences,
-        confirm_label="Close signatures",
-        cancel_url=url_for("statements.show", slug=statement.slug),
-        statement=statement,
     )
 
 
@@ -427,7 +189,7 @@ def reopen_statement(slug: str):
             + " ".join(error for errors in form.errors.values() for error in errors),
             "error",
         )
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     try:
         deadline = (
             deadline_from_local(form.deadline.data, statement.time_zone)
@@ -437,7 +199,7 @@ def reopen_statement(slug: str):
         reopen(statement, deadline=deadline)
     except LifecycleError as error:
         flash(f"The statement was not reopened: {error}", "error")
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     record(
         statement.id,
         user_actor(current_user),
@@ -446,4 +208,4 @@ def reopen_statement(slug: str):
     )
     db.session.commit()
     flash("The statement is open for signatures again.", "success")
-    return redirect(url_for("statements.show", slug=slug))
+    return redirect(url_for("workspace.show", slug=slug))

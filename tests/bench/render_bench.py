@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from signon.documents.build import document_for_file  # noqa: E402
+from signon.publication.documents import document_for_file  # noqa: E402
 from signon.statements.files import Signatory, StatementFile  # noqa: E402
 
 WORDS = """journalists detained authorities release freedom press independent media coalition

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from signon.models import utcnow
+from signon.columns import utcnow
 
 from ..public_steps import close_statement, signed_statement
 

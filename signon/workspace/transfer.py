@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from ..accounts.models import User
-from ..audit import record, user_actor
+from ..audit.models import record, user_actor
+from ..columns import utcnow
 from ..extensions import db
-from ..models import utcnow
+from ..signatures.consent import consents_exist
 from ..signatures.models import (
     SignatoryKind,
     Signature,
@@ -15,10 +16,18 @@ from ..signatures.models import (
     SignatureState,
 )
 from ..signatures.names import name_key
+from ..signatures.ordering import renumber
+from ..signatures.reconfirm import request_reconfirmations
+from ..statements.files import Signatory, StatementFile
+from ..statements.models import ChangeKind, SignatoryOrder, Statement, Status
+from ..statements.service import (
+    StatementError,
+    create_statement,
+    save_version,
+    slugify,
+    unique_slug,
+)
 from ..text import canonical_text, clean_line
-from .files import Signatory, StatementFile
-from .models import ChangeKind, SignatoryOrder, Statement, Status
-from .service import StatementError, create_statement, save_version, slugify, unique_slug
 
 
 def import_statement(
@@ -62,8 +71,6 @@ def import_statement(
     now = utcnow()
     # The file's order is the agreed order: its entries come first, and whatever
     # signon collected itself (signatures, invitations) follows in its own order.
-    from ..signatures.ordering import renumber
-
     renumber(statement, start=len(source.signatories) + 1)
     for position, signatory in enumerate(source.signatories, start=1):
         db.session.add(
@@ -88,8 +95,6 @@ def import_statement(
         )
     db.session.flush()
     if statement.current_version is not None and change is ChangeKind.SUBSTANTIVE:
-        from ..signatures.reconfirm import request_reconfirmations
-
         request_reconfirmations(statement, actor=owner or IMPORT_ACTOR)
     return statement
 
@@ -109,8 +114,6 @@ def _import_version(
         return None
     if statement.status is Status.PUBLISHED:
         raise StatementError("the statement is published: its text can no longer change")
-    from ..signatures.consent import consents_exist
-
     kept = consents_exist(statement, excluding=SignatureSource.IMPORT)
     if kept and change is None:
         raise StatementError(

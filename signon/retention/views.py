@@ -7,13 +7,13 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
-from .accounts.access import statement_for
-from .accounts.models import Role
-from .audit import user_actor
-from .extensions import db
-from .retention import RetentionError, contact_data, ended_at, purge_contacts
-from .statements.lifecycle import status_now
-from .statements.models import Status
+from ..accounts.models import Role
+from ..audit.models import user_actor
+from ..extensions import db
+from ..statements.access import statement_for
+from ..statements.lifecycle import status_now
+from ..statements.models import Status
+from .service import RetentionError, contact_data, ended_at, purge_contacts
 
 blueprint = Blueprint("retention", __name__)
 
@@ -40,7 +40,7 @@ def purge_contacts_page(slug: str):
             "there is nothing more to remove.",
             "info",
         )
-        return redirect(url_for("statements.show", slug=slug))
+        return redirect(url_for("workspace.show", slug=slug))
     try:
         removed = purge_contacts(statement, user_actor(current_user))
     except RetentionError:  # reopened meanwhile
@@ -48,7 +48,7 @@ def purge_contacts_page(slug: str):
         return _page(statement, form, refused=True), 409
     db.session.commit()
     flash(f"Contact data purged: {removed}. The public list is unchanged.", "success")
-    return redirect(url_for("statements.show", slug=slug))
+    return redirect(url_for("workspace.show", slug=slug))
 
 
 def _page(statement, form, *, contacts=None, refused=False) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import utcnow
+from ..columns import utcnow
+from ..documents.model import Document, build_document
+from ..documents.signatories import Signatory, build_section
+from ..signatures.listing import final_section
 from ..statements.files import StatementFile
 from ..text import fingerprint
 from ..times import local_day
-from .model import Document, build_document
-from .signatories import Signatory, build_section
 
 
 def planned_date(statement, now: datetime | None = None) -> str:
@@ -33,8 +34,6 @@ def document_for_statement(statement, *, author: str = "") -> Document:
     """The current text and final list of a statement in the database, dated with
     its planned date (`planned_date`) and marked as not yet published.
     `author` goes into the PDF's and DOCX's metadata (DOCUMENT_AUTHOR)."""
-    from ..signatures.listing import final_section
-
     version = statement.current_version
     return build_document(
         title=version.title,

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
 
-from .extensions import db
-from .times import zone_of, zone_time
+from ..extensions import db
+from ..signatures.models import Invitation, Signature
+from ..times import zone_of, zone_time
 
 ACTION_LABELS = {
     "version saved": "Text saved as a new version",
@@ -150,8 +151,6 @@ def _is_id(value) -> bool:
 
 
 def _names(statement, events) -> _Names:
-    from .signatures.models import Invitation, Signature
-
     signature_ids: set[int] = set()
     invitation_ids: set[int] = set()
     for e in events:

@@ -19,7 +19,12 @@ from ..statements.models import Statement
 from .models import Signature
 
 
-@event.listens_for(Session, "before_flush")
+def install() -> None:
+    """Listen on every session's flush (once per process; create_app calls it)."""
+    if not event.contains(Session, "before_flush", _raise_list_revisions):
+        event.listen(Session, "before_flush", _raise_list_revisions)
+
+
 def _raise_list_revisions(session: Session, _context, _instances) -> None:
     touched = {
         obj.statement_id

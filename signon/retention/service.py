@@ -27,15 +27,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from .audit import record
-from .extensions import db
-from .mail.models import MailState, OutboxMessage
-from .mail.senders import eml_path
-from .models import utcnow
-from .signatures.models import Invitation, Signature
-from .signing import new_nonce
-from .statements.lifecycle import settle_status, status_now
-from .statements.models import Statement, Status
+from ..audit.models import record
+from ..columns import utcnow
+from ..extensions import db
+from ..mail.models import MailState, OutboxMessage
+from ..mail.senders import eml_path
+from ..signatures.models import Invitation, Signature
+from ..statements.lifecycle import settle_status, status_now
+from ..statements.models import Statement, Status
+from ..tokens import new_nonce
 
 PLACEHOLDER_DOMAIN = "contacts-purged.invalid"
 # The longest age the command accepts: a century, well inside datetime's range.

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
-from .extensions import db
-from .models import UTCDateTime, utcnow
+from ..columns import UTCDateTime, utcnow
+from ..extensions import db
 
 
 class AuditEvent(db.Model):

@@ -6,9 +6,10 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.models import Role
+from ..accounts.service import role_of
 from ..extensions import db
-from .models import Role
-from .service import role_of
+from .models import Statement
 
 
 def statement_for(slug: str, needed: Role = Role.VIEWER):
@@ -18,8 +19,6 @@ def statement_for(slug: str, needed: Role = Role.VIEWER):
     statements are not even confirmed to others. Members without the role get 403.
     The user's role is left in g.role for templates.
     """
-    from ..statements.models import Statement
-
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
     role = role_of(current_user, statement.id) if statement else None
     if role is None:

@@ -6,13 +6,13 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from .accounts.access import statement_for
-from .accounts.models import Role
-from .audit import AuditEvent
-from .audit_trail import statement_zone, trail_rows
-from .documents.csv import csv_bytes
-from .extensions import db
-from .routing import query_int
+from ..accounts.models import Role
+from ..audit.models import AuditEvent
+from ..documents.csv import csv_bytes
+from ..extensions import db
+from ..routing import query_int
+from ..statements.access import statement_for
+from .rows import statement_zone, trail_rows
 
 blueprint = Blueprint("audit", __name__)
 

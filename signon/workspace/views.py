@@ -1,0 +1,379 @@
+"""Routes of a statement's team workspace: the dashboard, the statement page,
+editing (which asks signers to re-confirm), the statement file, the team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..accounts.forms import AddMemberForm, ChangeRoleForm, RemoveMemberForm
+from ..accounts.models import Membership, Role
+from ..accounts.service import AccountError, add_member, change_role, remove_member
+from ..audit.models import record, user_actor
+from ..confirmation import confirmation_page, confirmed
+from ..database import only_reads_from_here
+from ..documents.html import render_html
+from ..errors import error_page
+from ..extensions import db
+from ..signatures.consent import (
+    consent_floor,
+    consents_exist,
+    listed_count,
+    most_consented_version,
+    needs_reconfirmation,
+)
+from ..signatures.invitations import unanswered_count
+from ..signatures.listing import final_section
+from ..signatures.models import Signature, SignatureState
+from ..signatures.reconfirm import (
+    diff_emails_ahead,
+    request_reconfirmations,
+    signers_a_substantive_change_emails,
+)
+from ..statements.access import statement_for
+from ..statements.changes import draft_changes
+from ..statements.diff_render import changes_view
+from ..statements.files import dump_statement_file
+from ..statements.forms import EditForm
+from ..statements.lifecycle import LifecycleError, close, status_now
+from ..statements.models import ChangeKind, Status
+from ..statements.service import save_version, set_lead_organisations, statements_visible_to
+from ..text import canonical_text, clean_line
+from .transfer import export_statement
+
+blueprint = Blueprint("workspace", __name__)
+
+
+@blueprint.route("/")
+@login_required
+def dashboard():
+    rows = statements_visible_to(current_user)
+    signed = dict(
+        db.session.execute(
+            select(Signature.statement_id, func.count())
+            .where(Signature.state == SignatureState.SIGNED)
+            .group_by(Signature.statement_id)
+        ).all()
+    )
+    # Listed = what the documents print (consent covers the current text); the
+    # rest of the signed ones wait for re-confirmation.
+    counts = {
+        statement.id: (listed_count(statement), signed.get(statement.id, 0))
+        for statement, _role in rows
+        if signed.get(statement.id)
+    }
+    return render_template("statements/dashboard.html", rows=rows, counts=counts)
+
+
+@blueprint.route("/statements/<slug>")
+@login_required
+def show(slug: str):
+    statement = statement_for(slug)
+    signatures = db.session.scalars(
+        select(Signature)
+        .where(Signature.statement_id == statement.id)
+        .order_by(Signature.position, Signature.signed_at, Signature.id)
+    ).all()
+    floor = consent_floor(statement)
+    return render_template(
+        "statements/show.html",
+        statement=statement,
+        version=statement.current_version,
+        html=render_html(statement.body),
+        signatures=signatures,
+        needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
+        section=final_section(statement),
+    )
+
+
+@blueprint.route("/statements/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    statement = statement_for(slug, Role.EDITOR)
+    if status_now(statement) is Status.PUBLISHED:
+        return error_page(
+            409,
+            "The text is final",
+            "This statement is published: its text and list are frozen, so it cannot be edited.",
+        )
+    form = EditForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "title": statement.title,
+            "body": statement.body,
+            "language": statement.language,
+            "lead_organisations": statement.lead_organisations,
+        }
+    )
+    # Once anyone has signed, each new version says whether consents carry over.
+    ask_kind = consents_exist(statement)
+    if form.validate_on_submit() and not form.preview.data:
+        # Only a new text asks what kind of change it is: saving the same text with
+        # other lead organisations or another language makes no version.
+        new_text = _text_changes(statement, form)
+        kind = _change_kind(form) if ask_kind and new_text else None
+        if not ask_kind or kind is not None or not new_text:
+            return _save(statement, form, kind)
+    if request.method == "POST":
+        only_reads_from_here()  # the diff and the preview below hold no write lock
+    baseline = (most_consented_version(statement) if ask_kind else None) or (
+        statement.current_version
+    )
+    changes = None
+    # A body the form refused (too long, control characters) is not compared.
+    if request.method == "POST" and (form.preview.data or ask_kind) and not form.body.errors:
+        changes = changes_view(
+            draft_changes(
+                baseline,
+                statement.current_version,
+                title=form.title.data or "",
+                body=form.body.data or "",
+                note=form.note.data or "",
+            )
+        )
+    preview = render_html(form.body.data or "") if form.preview.data and not form.errors else None
+    return render_template(
+        "statements/edit.html",
+        form=form,
+        statement=statement,
+        preview=preview,
+        changes=changes,
+        baseline=baseline,
+        ask_kind=ask_kind,
+        would_email=signers_a_substantive_change_emails(statement) if ask_kind else 0,
+    ), 400 if form.errors else 200
+
+
+def _text_changes(statement, form: EditForm) -> bool:
+    """Would saving the form make a new version (the title or the text differ)?"""
+    current = statement.current_version
+    return current is None or (
+        clean_line(form.title.data or ""),
+        canonical_text(form.body.data or ""),
+    ) != (current.title, current.body)
+
+
+def _change_kind(form: EditForm) -> ChangeKind | None:
+    if form.change_kind.data in ("minor", "substantive"):
+        return ChangeKind(form.change_kind.data)
+    form.change_kind.errors = [
+        "People have signed: say whether this change is minor (their signatures carry "
+        "over) or substantive (they must confirm the new text)."
+    ]
+    return None
+
+
+def _save(statement, form: EditForm, kind: ChangeKind | None):
+    if kind is ChangeKind.SUBSTANTIVE:
+        # The emails show each signer the changes: diffed now, before the lock.
+        diff_emails_ahead(statement, body=canonical_text(form.body.data))
+    statement.language = form.language.data
+    leads_changed = set_lead_organisations(
+        statement, form.lead_organisations.data or "", actor=current_user
+    )
+    version = save_version(
+        statement,
+        title=form.title.data,
+        body=form.body.data,
+        author=current_user,
+        note=form.note.data,
+        kind=kind,
+    )
+    if version is None:
+        db.session.commit()
+        if leads_changed:
+            flash("Lead organisations saved. The text did not change: no new version.", "success")
+        else:
+            flash("No change to the text, so no new version was saved.", "info")
+        return redirect(url_for("workspace.show", slug=statement.slug))
+    record(
+        statement.id,
+        user_actor(current_user),
+        "version saved",
+        version=version.number,
+        kind=version.change_kind.value,
+        note=version.note,
+    )
+    asked = 0
+    if version.change_kind is ChangeKind.SUBSTANTIVE and kind is not None:
+        asked = request_reconfirmations(statement, actor=current_user)
+    db.session.commit()
+    message = f"Saved as version {version.number}"
+    if kind is ChangeKind.MINOR:
+        message += " (minor change: signatures carry over)"
+    elif kind is ChangeKind.SUBSTANTIVE:
+        message += (
+            f" (substantive change: {asked} signer{'s' if asked != 1 else ''} asked to "
+            "confirm the new text)"
+        )
+    flash(message + ".", "success")
+    return redirect(url_for("workspace.show", slug=statement.slug))
+
+
+@blueprint.route("/statements/<slug>/export.md")
+@login_required
+def export(slug: str):
+    statement = statement_for(slug)
+    text = dump_statement_file(export_statement(statement))
+    return Response(
+        text,
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{statement.slug}.md"'},
+    )
+
+
+@blueprint.route("/statements/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            membership = add_member(statement, form.email.data, role)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            if membership is not None:
+                record(
+                    statement.id,
+                    user_actor(current_user),
+                    "member added",
+                    member=user_actor(membership.user),
+                    role=membership.role.value,
+                )
+                db.session.commit()
+            # One answer whether or not an account uses the address (issue 10).
+            flash(
+                f"If {form.email.data} has a signon account, it now has access as "
+                f"{role.value}. Accounts are created by an administrator "
+                "(`signon create-user`).",
+                "success",
+            )
+            return redirect(url_for("workspace.members", slug=slug))
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.statement_id == statement.id).order_by(Membership.id)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/members.html",
+        statement=statement,
+        memberships=memberships,
+        form=form,
+        role_form=ChangeRoleForm(),
+        remove_form=RemoveMemberForm(),
+    ), status
+
+
+@blueprint.route("/statements/<slug>/members/<int:member_id>/role", methods=["POST"])
+@login_required
+def member_role(slug: str, member_id: int):
+    statement = statement_for(slug, Role.OWNER)
+    membership = _membership_or_404(statement, member_id)
+    form = ChangeRoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("workspace.members", slug=slug))
+    previous = membership.role
+    try:
+        change_role(membership, Role(form.role.data))
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("workspace.members", slug=slug))
+    if membership.role is not previous:
+        record(
+            statement.id,
+            user_actor(current_user),
+            "member role changed",
+            member=user_actor(membership.user),
+            role=membership.role.value,
+            previous=previous.value,
+        )
+    db.session.commit()
+    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+    return redirect(url_for("workspace.members", slug=slug))
+
+
+@blueprint.route("/statements/<slug>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def member_remove(slug: str, member_id: int):
+    statement = statement_for(slug, Role.OWNER)
+    membership = _membership_or_404(statement, member_id)
+    if not confirmed():
+        return confirmation_page(
+            title="Remove this member?",
+            question=f"Remove {membership.user.name} ({membership.user.email}) from "
+            f"“{statement.title}”?",
+            consequences=[
+                "They will no longer see the statement, its list or its contacts.",
+                "Their account stays; an owner can add them again.",
+            ],
+            confirm_label=f"Remove {membership.user.name}",
+            cancel_url=url_for("workspace.members", slug=slug),
+            statement=statement,
+            tab="workspace.members",
+        )
+    try:
+        remove_member(membership)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("workspace.members", slug=slug))
+    name = membership.user.name
+    record(
+        statement.id,
+        user_actor(current_user),
+        "member removed",
+        member=user_actor(membership.user),
+        role=membership.role.value,
+    )
+    db.session.commit()
+    flash(f"{name} no longer has access to this statement.", "success")
+    return redirect(url_for("workspace.members", slug=slug))
+
+
+def _membership_or_404(statement, member_id: int) -> Membership:
+    membership = db.session.get(Membership, member_id)
+    if membership is None or membership.statement_id != statement.id:
+        abort(404)
+    return membership
+
+
+@blueprint.route("/statements/<slug>/close", methods=["POST"])
+@login_required
+def close_statement(slug: str):
+    statement = statement_for(slug, Role.OWNER)
+    if status_now(statement) is Status.OPEN and not confirmed():
+        return _confirm_close(statement)
+    try:
+        close(statement)
+    except LifecycleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("workspace.show", slug=slug))
+    record(statement.id, user_actor(current_user), "closed")
+    db.session.commit()
+    flash("Signatures are closed. You can curate the list, or reopen.", "success")
+    return redirect(url_for("workspace.show", slug=slug))
+
+
+def _confirm_close(statement):
+    unanswered = unanswered_count(statement)
+    consequences = [
+        "Nobody can sign any more: invitation links and the public form stop taking signatures.",
+        "You can then curate the list and publish it, or reopen.",
+    ]
+    if unanswered:
+        consequences.insert(
+            1,
+            f"{unanswered} invited partner{'s have' if unanswered != 1 else ' has'} not "
+            "answered yet.",
+        )
+    return confirmation_page(
+        title="Close signatures?",
+        question=f"Close “{statement.title}” for signatures now?",
+        consequences=consequences,
+        confirm_label="Close signatures",
+        cancel_url=url_for("workspace.show", slug=statement.slug),
+        statement=statement,
+    )

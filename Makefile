@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean reference-docx
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "signon needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -44,3 +44,7 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The styles every DOCX download uses (templates/documents/reference.docx, committed).
+reference-docx: $(VENV)/.installed
+	$(BIN)/python docs/make_reference_docx.py

@@ -254,7 +254,7 @@ def render_command(
             raise click.ClickException(
                 f"{path}: could not produce {target}: {error}. No file was written."
             ) from None
-    from .documents.files import write_atomically
+    from .documents.atomic_files import write_atomically
 
     for target, data in outputs:
         try:

@@ -19,11 +19,11 @@ from docx.oxml.ns import qn
 
 from signon.documents.docx import render_docx
 from signon.documents.labels import date_line, fingerprint_line, list_updated_line
-from signon.documents.make_reference_docx import BODY_FONT, COMPLEX_SCRIPT_FONT
 from signon.documents.model import build_document
 from signon.documents.pdf import STYLESHEET, render_pdf
 from signon.documents.signatories import Signatory, build_section
 
+from .reference_docx_tool import BODY_FONT, COMPLEX_SCRIPT_FONT
 from .test_pdf import embedded_font_problems
 
 # Fonts that come with Windows and with macOS (or with Word on the Mac).

@@ -18,7 +18,6 @@ from lxml import etree
 
 from signon.documents.docx import REFERENCE_DOCX, render_docx
 from signon.documents.labels import fingerprint_line
-from signon.documents.make_reference_docx import STYLES_USED, write_reference
 from signon.documents.model import (
     CodeBlock,
     Document,
@@ -34,6 +33,7 @@ from signon.publication.documents import document_for_file, document_for_stateme
 from signon.statements.files import parse_statement_file, read_statement_file
 from signon.statements.models import Statement
 
+from .reference_docx_tool import STYLES_USED, write_reference
 from .sign_on_steps import invite_partners, open_for_signing, partner, sign_form
 
 EXAMPLE = ROOT / "statements" / "example.md"

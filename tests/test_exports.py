@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from signon.documents.csv import csv_bytes, safe_cell
 from signon.documents.model import parse_body
-from signon.documents.text import body_markdown
+from signon.documents.plain_text import body_markdown
 from signon.extensions import db
 from signon.signatures.models import Signature
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from signon.documents.files import write_atomically
+from signon.documents.atomic_files import write_atomically
 from signon.documents.model import Document, build_document
 from signon.documents.pdf import (
     BUNDLED,

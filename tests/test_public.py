@@ -12,7 +12,7 @@ import re
 import pytest
 
 from signon.documents.pdf import statement_html
-from signon.documents.text import signatory_line
+from signon.documents.plain_text import signatory_line
 from signon.extensions import db
 from signon.publication.documents import document_for_statement
 from signon.signatures.listing import final_section

@@ -28,7 +28,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 from ..paths import CHECKOUT, DOCUMENT_TEMPLATES, PACKAGE
-from .files import write_atomically
+from .atomic_files import write_atomically
 from .model import Document
 
 RENDERS_FOLDER = "renders"

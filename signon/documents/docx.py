@@ -2,7 +2,7 @@
 
 Everything visual comes from the reference document's styles, asked for by name
 (Title, Heading 1, List Bullet, List Number, Quote, Table Grid, Hyperlink, and the
-Signatory, Note and Fingerprint styles make_reference_docx adds), so a coalition
+Signatory, Note and Fingerprint styles docs/make_reference_docx.py adds), so a coalition
 brands its downloads by editing that file; a style it deleted falls back to a
 plainer one. The words around the text (the date, "List updated on", the
 fingerprint line) come from documents.labels, as in the PDF; the short title

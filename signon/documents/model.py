@@ -3,8 +3,9 @@
 The public page, the PDF, the DOCX, the text and Markdown downloads, the CSV and
 the JSON are all views of a `Document`; none of them parses Markdown again.
 Only safe content gets in: links keep http, https and mailto targets only,
-images become their alt text, and there is no raw HTML (markdown-it runs with
-HTML off), so no view can be handed a script or a style.
+images become their alt text, and raw HTML is dropped (markdown-it tokenises it
+so that the model can leave it out, scripts and styles included), so no view can
+be handed a script or a style.
 """
 
 from __future__ import annotations

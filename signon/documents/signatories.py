@@ -31,7 +31,7 @@ class Signatory:
 
     @property
     def display(self) -> str:
-        """`Name (ACRONYM), note` as DESIGN.md fixes it."""
+        """`Name (ACRONYM), note`, the printed form the README documents."""
         text = self.name
         if self.acronym:
             text += f" ({self.acronym})"

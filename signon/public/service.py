@@ -161,7 +161,7 @@ def rendered_docx(statement: Statement) -> Path:
 
 
 def api_payload(statement: Statement, document: Document) -> dict:
-    """GET /api/v1/statements/<slug>, as DESIGN.md fixes it. No contact data: the
+    """GET /api/v1/statements/<slug>, as the README documents it. No contact data: the
     signatories come from the document model, which holds display fields only."""
     section = document.signatories
     anonymous = section.anonymous_organisations + section.anonymous_individuals

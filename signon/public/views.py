@@ -33,7 +33,7 @@ from ..audit.models import user_actor
 from ..documents.cache import RenderFailed
 from ..documents.csv import LISTED_CONSENT, public_csv, team_csv
 from ..documents.html import body_html
-from ..documents.text import date_line, document_markdown, document_text, list_updated_line
+from ..documents.plain_text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
 from ..publication.service import dated_editions, scheduled_for

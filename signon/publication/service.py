@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 
 from ..audit.models import record
 from ..columns import utcnow
+from ..documents.atomic_files import write_atomically
 from ..documents.cache import RenderFailed
-from ..documents.files import write_atomically
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db

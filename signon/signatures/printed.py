@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..documents.text import signatory_line
+from ..documents.plain_text import signatory_line
 from .listing import as_signatory
 from .models import Signature
 

@@ -32,7 +32,7 @@ from ..documents.model import (
     Table,
     parse_body,
 )
-from ..documents.text import inline_text
+from ..documents.plain_text import inline_text
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)

@@ -1,4 +1,4 @@
-"""Statement source files: Markdown with YAML front matter (see DESIGN.md).
+"""Statement source files: Markdown with YAML front matter (README, "Statement files").
 
 parse_statement_file() reads and checks a file without touching the database, so
 `signon render` can use it alone; errors carry the file, the line and the problem.

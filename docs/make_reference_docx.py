@@ -1,6 +1,6 @@
 """Generate templates/documents/reference.docx, the styles every DOCX download uses.
 
-    .venv/bin/python -m signon.documents.make_reference_docx [OUTPUT]
+    make reference-docx        (or: .venv/bin/python docs/make_reference_docx.py [OUTPUT])
 
 The output is committed. `render_docx` takes everything visual from it (page size,
 fonts, colours, list numbering, the table style) and refers to styles by name
@@ -43,7 +43,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "templates" / "documents" / "reference.docx"
 
 BODY_FONT = "Cambria"

@@ -54,7 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .public.views import blueprint as public_blueprint
     from .publication.views import blueprint as publication_blueprint
     from .retention.views import blueprint as retention_blueprint
-    from .signatures.signer_views import blueprint as signer_blueprint
+    from .signatures.invitations.views import blueprint as invitations_blueprint
+    from .signatures.signer.views import blueprint as signer_blueprint
     from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
     from .trail.views import blueprint as trail_blueprint
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(statements_blueprint)
     app.register_blueprint(workspace_blueprint)
     app.register_blueprint(signatures_blueprint)
+    app.register_blueprint(invitations_blueprint)
     app.register_blueprint(signer_blueprint)
     app.register_blueprint(public_blueprint)
     app.register_blueprint(publication_blueprint)

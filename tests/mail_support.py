@@ -11,7 +11,7 @@ from signon.accounts.models import User
 from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import MailState, OutboxMessage
-from signon.signatures.invitations import add_invitations, check_list
+from signon.signatures.invitations.service import add_invitations, check_list
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Invitation
 from signon.statements.models import Statement

@@ -13,7 +13,7 @@ from signon.accounts.models import User
 from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.models import OutboxMessage
-from signon.signatures.invitations import InvitationRow, add_invitations
+from signon.signatures.invitations.service import InvitationRow, add_invitations
 from signon.signatures.links import invitation_link
 from signon.signatures.models import Signature
 from signon.statements.lifecycle import open_for_signatures

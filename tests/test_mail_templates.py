@@ -17,11 +17,11 @@ from signon.columns import utcnow
 from signon.extensions import db
 from signon.mail.compose import build_email
 from signon.mail.models import OutboxMessage
-from signon.signatures.invitations import remind_unanswered
+from signon.signatures.invitations.service import remind_unanswered
 from signon.signatures.models import Invitation
+from signon.signatures.moderation import approve
 from signon.signatures.sign_on import (
     SignatureInput,
-    approve,
     sign_from_invitation,
     submit_open_call,
     verify_email,

@@ -15,7 +15,7 @@ from signon.extensions import db
 from signon.public.service import statement_identity
 from signon.publication.documents import document_for_statement
 from signon.signatures.models import Signature
-from signon.signatures.sign_on import edit_display
+from signon.signatures.moderation import edit_display
 from signon.statements.models import Statement
 
 from .public_steps import new_version, sign_as, signed_statement, withdraw_signature

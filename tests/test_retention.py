@@ -25,7 +25,7 @@ from signon.retention.service import (
     purge_contacts,
     purge_contacts_older_than,
 )
-from signon.signatures.invitations import InvitationRow, add_invitations
+from signon.signatures.invitations.service import InvitationRow, add_invitations
 from signon.signatures.links import manage_link
 from signon.signatures.models import Invitation, Signature
 from signon.statements.lifecycle import reopen

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from signon.accounts.models import User
 from signon.columns import utcnow
 from signon.extensions import db
-from signon.signatures.invitations import remind_unanswered, resend
+from signon.signatures.invitations.service import remind_unanswered, resend
 from signon.signatures.models import Invitation
 from signon.statements.models import Statement
 

@@ -22,9 +22,9 @@ from ..statements.diff_render import changes_view
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status, Version
 from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
-from .invitations import REMINDER_INTERVAL  # the same once-a-day rule
 from .links import reconfirm_link
 from .models import Signature, SignatureState, signer_actor
+from .team_mail import REMINDER_INTERVAL
 
 
 class ReconfirmError(ValueError):

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit.models import record, user_actor
+from ..audit.models import record
 from ..columns import utcnow
 from ..extensions import db
 from ..mail.compose import queue_mail
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
 from ..tokens import new_nonce
-from .consent import consent_floor, covers_current
 from .links import confirm_contact_link, manage_link, verify_link
 from .list_changes import list_changed
 from .models import (
@@ -34,7 +33,6 @@ from .models import (
 )
 from .names import name_key
 from .ordering import position_after_all
-from .reconfirm import ask_to_reconfirm
 
 LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
 
@@ -398,81 +396,3 @@ def verify_email(signature: Signature) -> None:
             "email verified",
             signature=signature.id,
         )
-
-
-def approve(signature: Signature, *, actor) -> None:
-    """The team accepts a verified open-call signature (not committed)."""
-    if signature.state is not SignatureState.PENDING:
-        raise SigningError("Only a verified signature waiting for approval can be approved.")
-    signature.state = SignatureState.SIGNED
-    signature.decided_at = utcnow()
-    signature.decided_by_id = actor.id
-    record(signature.statement_id, user_actor(actor), "signature approved", signature=signature.id)
-    if not covers_current(signature, consent_floor(signature.statement)):
-        # The text changed substantively after they signed: approved, but listed
-        # only once they confirm the new text; the email asks them to.
-        ask_to_reconfirm(signature)
-    elif signature.reply_address:  # a contact changed since and not confirmed: no mail
-        queue_mail(
-            "approved",
-            signature.reply_address,
-            statement_id=signature.statement_id,
-            statement=signature.statement,
-            signature=signature,
-            link=manage_link(signature),
-        )
-    list_changed(signature.statement, user_actor(actor), "late signature approved")
-
-
-def reject(signature: Signature, *, actor, reason: str) -> None:
-    """The team declines a signature; the reason stays with the team."""
-    if signature.state not in (SignatureState.PENDING, SignatureState.UNVERIFIED):
-        raise SigningError("Only a signature waiting for approval can be rejected.")
-    signature.state = SignatureState.REJECTED
-    signature.decided_at = utcnow()
-    signature.decided_by_id = actor.id
-    signature.rejection_reason = reason
-    record(signature.statement_id, user_actor(actor), "signature rejected", signature=signature.id)
-
-
-def edit_display(
-    signature: Signature,
-    *,
-    actor,
-    name: str,
-    acronym: str,
-    note: str,
-    country: str | None = None,
-    listed_publicly: bool | None = None,
-) -> None:
-    """The team corrects how an entry prints (not committed); the change is recorded.
-
-    Every printed field: name, acronym, country, note, and whether the entry is
-    named or counted. `country` and `listed_publicly` left None stay as they are."""
-    country = signature.country if country is None else country
-    listed = signature.listed_publicly if listed_publicly is None else listed_publicly
-    fields = ("name", "acronym", "country", "note", "listed_publicly")
-    before = {key: getattr(signature, key) for key in fields}
-    after = dict(zip(fields, (name, acronym, country, note, listed), strict=True))
-    if before == after:
-        return
-    was_named = signature.listed_publicly
-    signature.name, signature.acronym, signature.note = name, acronym, note
-    signature.country, signature.listed_publicly = country, listed
-    signature.name_key = name_key(name)
-    signature.updated_at = utcnow()
-    if was_named and listed:
-        change = {"before": before, "after": after}
-    else:
-        # Not named, before or after: audit rows are never edited or purged, so
-        # they keep which fields changed, not the names themselves. A signer who
-        # moves to "counted" would otherwise leave their name beside that wish.
-        change = {"changed": [key for key in fields if before[key] != after[key]]}
-    record(
-        signature.statement_id,
-        user_actor(actor),
-        "signature edited by team",
-        signature=signature.id,
-        **change,
-    )
-    list_changed(signature.statement, user_actor(actor), "entry corrected by the team")

@@ -1,11 +1,10 @@
-"""Team routes: invitations, the signature list, moderation, the final list preview."""
+"""Team routes: the signature list, its order, moderation, re-confirmation reminders."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -14,37 +13,21 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Role
-from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
-from ..mail.models import MailState, OutboxMessage
 from ..statements.access import statement_for
-from ..statements.lifecycle import accepts_signatures
 from .consent import consent_floor, is_listed, needs_reconfirmation
 from .duplicates import find_duplicates
 from .forms import (
     ActionForm,
-    BackToListForm,
-    ConfirmInvitationsForm,
     EditDisplayForm,
-    InvitationListForm,
     OrderForm,
     RejectForm,
 )
-from .invitations import (
-    InvitationError,
-    add_invitations,
-    check_list,
-    decode_upload,
-    remind_unanswered,
-    resend,
-    revoke,
-)
 from .listing import final_section
-from .models import Invitation, Signature
+from .models import Signature
+from .moderation import approve, edit_display, reject
 from .ordering import (
     ORDER_NAMES,
     OrderError,
@@ -55,242 +38,10 @@ from .ordering import (
 )
 from .printed import printed_as
 from .reconfirm import ReconfirmError, diff_emails_ahead, remind_reconfirmations
-from .sign_on import SigningError, approve, edit_display, reject
+from .sign_on import SigningError
+from .team_mail import SCOPE, per_member, team_mail_limit
 
 blueprint = Blueprint("signatures", __name__)
-
-
-@blueprint.route("/statements/<slug>/invitations")
-@login_required
-def invitations(slug: str):
-    statement = statement_for(slug, Role.EDITOR)
-    return _invitations_page(statement, InvitationListForm())
-
-
-def _invitations_page(statement, form, status: int = 200):
-    rows = db.session.scalars(
-        select(Invitation)
-        .where(Invitation.statement_id == statement.id)
-        .options(selectinload(Invitation.signature))
-        .order_by(Invitation.position, Invitation.id)
-    ).all()
-    # Each invitation's latest mail (invitation or reminder) says how delivery went:
-    # a failure that a later mail got past is history, not the state.
-    latest: dict[int, OutboxMessage] = {}
-    for message in db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.statement_id == statement.id,
-            OutboxMessage.invitation_id.is_not(None),
-        )
-        .order_by(OutboxMessage.id)
-    ):
-        latest[message.invitation_id] = message
-    failed = {
-        invitation_id: message.last_error
-        for invitation_id, message in latest.items()
-        if message.state is MailState.FAILED
-    }
-    pending = {
-        invitation_id
-        for invitation_id, message in latest.items()
-        if message.state in (MailState.PENDING, MailState.SENDING)
-    }
-    floor = consent_floor(statement)
-    return render_template(
-        "signatures/invitations.html",
-        statement=statement,
-        invitations=rows,
-        to_reconfirm={
-            i.id for i in rows if i.signature and needs_reconfirmation(i.signature, floor)
-        },
-        form=form,
-        failed=failed,
-        pending=pending,
-        action=ActionForm(),
-        accepting=accepts_signatures(statement),
-    ), status
-
-
-@blueprint.route("/statements/<slug>/invitations/check", methods=["POST"])
-@login_required
-def check_invitations(slug: str):
-    statement = statement_for(slug, Role.EDITOR)
-    form = InvitationListForm()
-    if not accepts_signatures(statement):
-        # The page says why and offers the owners to open the statement.
-        return _invitations_page(statement, form, 409)
-    if not form.validate_on_submit():
-        return _invitations_page(statement, form, 400)
-    try:
-        text = decode_upload(form.upload.data.read()) if form.upload.data else form.rows.data
-    except InvitationError as error:
-        form.upload.errors = [str(error)]
-        return _invitations_page(statement, form, 400)
-    if not (text or "").strip():
-        form.rows.errors = ["Paste at least one line, or choose a CSV file."]
-        return _invitations_page(statement, form, 400)
-    checked = check_list(statement, text)
-    if checked.refused:
-        form.rows.errors = [checked.refused]
-        return _invitations_page(statement, form, 413 if checked.too_long else 400)
-    return _check_page(statement, checked, pasted=text)
-
-
-def _check_page(statement, checked, *, pasted: str, changed: bool = False):
-    confirm = ConfirmInvitationsForm(formdata=None, rows=checked.as_text())
-    return render_template(
-        "signatures/check.html",
-        statement=statement,
-        checked=checked,
-        confirm=confirm,
-        back=BackToListForm(formdata=None, rows=pasted),
-        changed=changed,
-    ), 200 if checked.rows and not changed else 400
-
-
-@blueprint.route("/statements/<slug>/invitations/back", methods=["POST"])
-@login_required
-def back_to_invitations(slug: str):
-    """Cancel on the check page: the Invitations page, the list as pasted in its box."""
-    statement = statement_for(slug, Role.EDITOR)
-    back = BackToListForm()
-    if not back.validate_on_submit():
-        abort(400)
-    return _invitations_page(statement, InvitationListForm(formdata=None, rows=back.rows.data))
-
-
-@blueprint.route("/statements/<slug>/invitations/confirm", methods=["POST"])
-@login_required
-def confirm_invitations(slug: str):
-    statement = statement_for(slug, Role.EDITOR)
-    form = ConfirmInvitationsForm()
-    if not form.validate_on_submit():
-        abort(400)
-    # Checked again: the hidden list came back from the browser, and someone on the
-    # team may have invited one of these addresses since.
-    checked = check_list(statement, form.rows.data, delimiter=",")
-    if checked.refused:
-        flash(checked.refused, "error")
-        return redirect(url_for("signatures.invitations", slug=slug))
-    if checked.problems or not checked.rows:
-        return _check_page(statement, checked, pasted=form.rows.data, changed=True)
-    try:
-        created = add_invitations(statement, checked.rows, actor=current_user)
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("signatures.invitations", slug=slug))
-    db.session.commit()
-    flash(
-        f"{len(created)} invitation{'s' if len(created) != 1 else ''} queued for sending.",
-        "success",
-    )
-    return redirect(url_for("signatures.invitations", slug=slug))
-
-
-def _invitation(statement, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.statement_id != statement.id:
-        abort(404)
-    return invitation
-
-
-def _resend_limit() -> str:
-    return current_app.config["RATELIMIT_RESENDS"]
-
-
-def _per_user() -> str:
-    """Team actions that send mail share one allowance per account (RATELIMIT_RESENDS),
-    counted per account rather than per address: a team may share an office."""
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
-
-
-@blueprint.route("/statements/<slug>/invitations/<int:invitation_id>/<action>", methods=["POST"])
-@login_required
-@limiter.shared_limit(
-    _resend_limit, scope="team-mail", key_func=_per_user, exempt_when=lambda: not confirmed()
-)
-def invitation_action(slug: str, invitation_id: int, action: str):
-    statement = statement_for(slug, Role.EDITOR)
-    invitation = _invitation(statement, invitation_id)
-    if action not in INVITATION_ACTIONS:
-        abort(404)
-    if not confirmed():
-        return _confirm_invitation_action(statement, invitation, action)
-    try:
-        if action == "revoke":
-            revoke(invitation, actor=current_user)
-            message = f"The link sent to {invitation.email} no longer works."
-        elif action == "resend":
-            resend(invitation, actor=current_user)
-            message = (
-                f"A new link is on its way to {invitation.email}; the old one stopped working."
-            )
-        else:
-            abort(404)
-    except InvitationError as error:
-        flash(str(error), "error")
-        return redirect(url_for("signatures.invitations", slug=slug))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("signatures.invitations", slug=slug))
-
-
-INVITATION_ACTIONS = ("revoke", "resend")
-
-
-def _confirm_invitation_action(statement, invitation, action: str):
-    who = f"{invitation.organisation} ({invitation.email})"
-    if action == "revoke":
-        return confirmation_page(
-            title="Revoke this invitation?",
-            question=f"Revoke the invitation to {who}?",
-            consequences=[
-                "The link they were sent stops working at once; mail not yet sent is dropped.",
-                "A signature they already gave stays as it is.",
-            ],
-            confirm_label="Revoke the invitation",
-            cancel_url=url_for("signatures.invitations", slug=statement.slug),
-            statement=statement,
-            tab="signatures.invitations",
-        )
-    return confirmation_page(
-        title="Send a new link?",
-        question=f"Send {who} a new link?",
-        consequences=[
-            "The link sent before stops working; only the new one opens the statement.",
-            f"An email goes to {invitation.email} now.",
-        ],
-        confirm_label="Send a new link",
-        cancel_url=url_for("signatures.invitations", slug=statement.slug),
-        statement=statement,
-        tab="signatures.invitations",
-        danger=False,
-    )
-
-
-@blueprint.route("/statements/<slug>/invitations/remind", methods=["POST"])
-@login_required
-@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
-def remind(slug: str):
-    statement = statement_for(slug, Role.EDITOR)
-    try:
-        count = remind_unanswered(statement, actor=current_user)
-    except InvitationError as error:
-        flash(str(error), "error")
-        return redirect(url_for("signatures.invitations", slug=slug))
-    db.session.commit()
-    if count:
-        flash(
-            f"Reminded {count} partner{'s' if count != 1 else ''} who have not answered.", "success"
-        )
-    else:
-        flash(
-            "Nobody to remind: everyone answered, or was reminded or invited in the last 24 hours.",
-            "info",
-        )
-    return redirect(url_for("signatures.invitations", slug=slug))
 
 
 @blueprint.route("/statements/<slug>/signatures")
@@ -373,7 +124,7 @@ def _typed_positions(formdata) -> dict[int, str]:
 
 @blueprint.route("/statements/<slug>/signatures/remind-reconfirm", methods=["POST"])
 @login_required
-@limiter.shared_limit(_resend_limit, scope="team-mail", key_func=_per_user)
+@limiter.shared_limit(team_mail_limit, scope=SCOPE, key_func=per_member)
 def remind_reconfirm(slug: str):
     """Remind signers who have not re-confirmed after a substantive change, at most
     once a day each."""

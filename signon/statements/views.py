@@ -153,7 +153,7 @@ def open_statement(slug: str):
                 set_live_list(statement, form.live_list.data, actor)
             db.session.commit()
             flash("The statement is open for signatures. Invite your partners now.", "success")
-            return redirect(url_for("signatures.invitations", slug=slug))
+            return redirect(url_for("invitations.invitations", slug=slug))
     return render_template(
         "statements/open.html",
         statement=statement,

@@ -23,7 +23,7 @@ from ..signatures.consent import (
     most_consented_version,
     needs_reconfirmation,
 )
-from ..signatures.invitations import unanswered_count
+from ..signatures.invitations.service import unanswered_count
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import (

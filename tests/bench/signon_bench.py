@@ -89,7 +89,7 @@ def prepare_instance(instance: Path, invitations: int, base_url: str) -> tuple[s
     from signon import create_app
     from signon.accounts.service import create_user
     from signon.extensions import db
-    from signon.signatures.invitations import InvitationRow, add_invitations
+    from signon.signatures.invitations.service import InvitationRow, add_invitations
     from signon.signatures.links import invitation_link
     from signon.statements.lifecycle import open_for_signatures
     from signon.statements.models import SignatoryOrder

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from flask import make_response, render_template
 
-from ..columns import utcnow
-from ..extensions import db
-from ..statements.lifecycle import deadline_in_zone, status_now
-from ..statements.models import Status
-from ..tokens import ExpiredToken, InvalidToken, Purpose, read_token
-from .links import contact_nonce
-from .models import Invitation, Signature
+from ...columns import utcnow
+from ...extensions import db
+from ...statements.lifecycle import deadline_in_zone, status_now
+from ...statements.models import Status
+from ...tokens import ExpiredToken, InvalidToken, Purpose, read_token
+from ..links import contact_nonce
+from ..models import Invitation, Signature
 
 
 class LinkProblem(Exception):

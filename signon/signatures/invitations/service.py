@@ -6,29 +6,28 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit.models import record, user_actor
-from ..columns import utcnow
-from ..extensions import db
-from ..mail.compose import queue_mail
-from ..mail.models import MailState, OutboxMessage
-from ..statements.lifecycle import accepts_signatures, deadline_in_zone
-from ..statements.models import Statement
-from ..text import clean_line, has_control_characters
-from ..times import local_day
-from ..tokens import new_nonce
-from .asking import who_is_asking
-from .links import invitation_link
-from .models import Invitation
-from .ordering import position_after_all
+from ...audit.models import record, user_actor
+from ...columns import utcnow
+from ...extensions import db
+from ...mail.compose import queue_mail
+from ...mail.models import MailState, OutboxMessage
+from ...statements.lifecycle import accepts_signatures, deadline_in_zone
+from ...statements.models import Statement
+from ...text import clean_line, has_control_characters
+from ...times import local_day
+from ...tokens import new_nonce
+from ..asking import who_is_asking
+from ..links import invitation_link
+from ..models import Invitation
+from ..ordering import position_after_all
+from ..team_mail import REMINDER_INTERVAL
 
-REMINDER_INTERVAL = timedelta(days=1)
 HEADER_WORDS = {"email", "e-mail", "mail", "courriel", "correo"}
 
 

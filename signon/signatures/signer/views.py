@@ -9,27 +9,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..database import only_reads_from_here
-from ..documents.html import render_html
-from ..extensions import db, limiter
-from ..statements.diff_render import changes_view
-from ..statements.lifecycle import deadline_in_zone, status_now, under_embargo
-from ..statements.models import Statement, Status
-from ..tokens import Purpose
-from .asking import reply_address, who_is_asking
-from .consent import consent_floor, covers_current
-from .forms import ActionForm, ManageSignatureForm, OpenCallForm, SignatureForm
-from .link_lookup import (
-    LinkProblem,
-    contact_signature_from,
-    invitation_from,
-    link_problem_page,
-    signature_from,
-)
-from .models import Signature, SignatureState
-from .printed import printed_as
-from .reconfirm import ReconfirmError, changes_since, check_answerable, confirm
-from .sign_on import (
+from ...database import only_reads_from_here
+from ...documents.html import render_html
+from ...extensions import db, limiter
+from ...statements.diff_render import changes_view
+from ...statements.lifecycle import deadline_in_zone, status_now, under_embargo
+from ...statements.models import Statement, Status
+from ...tokens import Purpose
+from ..asking import reply_address, who_is_asking
+from ..consent import consent_floor, covers_current
+from ..forms import ActionForm, ManageSignatureForm, OpenCallForm, SignatureForm
+from ..models import Signature, SignatureState
+from ..printed import printed_as
+from ..reconfirm import ReconfirmError, changes_since, check_answerable, confirm
+from ..sign_on import (
     SignatureInput,
     SigningClosed,
     SigningError,
@@ -41,6 +34,13 @@ from .sign_on import (
     update_signature,
     verify_email,
     withdraw,
+)
+from .link_lookup import (
+    LinkProblem,
+    contact_signature_from,
+    invitation_from,
+    link_problem_page,
+    signature_from,
 )
 
 blueprint = Blueprint("signer", __name__)

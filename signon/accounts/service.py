@@ -7,6 +7,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from ..audit.models import record, user_actor
 from ..database import outside_transaction
 from ..extensions import db
 from ..text import clean_line
@@ -87,7 +88,7 @@ def role_of(user: User, statement_id: int) -> Role | None:
     return membership.role if membership else None
 
 
-def add_member(statement, email: str, role: Role) -> Membership | None:
+def add_member(statement, email: str, role: Role, *, actor=None) -> Membership | None:
     """Give the user with this email a role on the statement (not committed).
 
     None when no account uses the email: the caller answers exactly as when one
@@ -110,21 +111,47 @@ def add_member(statement, email: str, role: Role) -> Membership | None:
         )
     membership = Membership(user=user, statement=statement, role=role)
     db.session.add(membership)
+    if actor is not None:
+        record(
+            statement.id,
+            user_actor(actor),
+            "member added",
+            member=user_actor(user),
+            role=role.value,
+        )
     return membership
 
 
-def change_role(membership: Membership, role: Role) -> None:
-    """Set a member's role, keeping at least one owner."""
+def change_role(membership: Membership, role: Role, *, actor=None) -> None:
+    """Set a member's role, keeping at least one owner; a change is recorded when
+    `actor` is given."""
     if membership.role is Role.OWNER and role is not Role.OWNER:
         _keep_an_owner(membership)
-    membership.role = role
+    previous, membership.role = membership.role, role
+    if actor is not None and role is not previous:
+        record(
+            membership.statement_id,
+            user_actor(actor),
+            "member role changed",
+            member=user_actor(membership.user),
+            role=role.value,
+            previous=previous.value,
+        )
 
 
-def remove_member(membership: Membership) -> None:
-    """Remove a member, keeping at least one owner."""
+def remove_member(membership: Membership, *, actor=None) -> None:
+    """Remove a member, keeping at least one owner; recorded when `actor` is given."""
     if membership.role is Role.OWNER:
         _keep_an_owner(membership)
     db.session.delete(membership)
+    if actor is not None:
+        record(
+            membership.statement_id,
+            user_actor(actor),
+            "member removed",
+            member=user_actor(membership.user),
+            role=membership.role.value,
+        )
 
 
 def _keep_an_owner(membership: Membership) -> None:

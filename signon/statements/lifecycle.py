@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from ..audit.models import record
+from ..audit.models import record, user_actor
 from ..columns import utcnow
 from .models import SignatoryOrder, Statement, Status
 
@@ -139,8 +139,10 @@ def open_for_signatures(
     signatory_order: SignatoryOrder,
     link_grace_hours: int = 0,
     open_call: bool = False,
+    actor=None,
 ) -> None:
-    """draft (or closed) -> open, with the deadline stored in UTC."""
+    """draft (or closed) -> open, with the deadline stored in UTC. Recorded for
+    `actor` (a User); None for a step of a larger action that records itself."""
     settle_status(statement)
     if statement.status not in (Status.DRAFT, Status.CLOSED):
         raise LifecycleError(f"This statement is {statement.status.value}; it cannot be opened.")
@@ -153,6 +155,13 @@ def open_for_signatures(
     statement.link_grace_hours = link_grace_hours
     statement.open_call = open_call
     statement.status = Status.OPEN
+    if actor is not None:
+        record(
+            statement.id,
+            user_actor(actor),
+            "opened for signatures",
+            deadline=deadline.isoformat() if deadline else None,
+        )
 
 
 def _refuse_if_published(statement: Statement, what: str) -> None:
@@ -165,17 +174,19 @@ def _refuse_if_published(statement: Statement, what: str) -> None:
         )
 
 
-def close(statement: Statement) -> None:
-    """open -> closed by hand: no new signatures."""
+def close(statement: Statement, *, actor=None) -> None:
+    """open -> closed by hand: no new signatures; recorded for `actor`, as above."""
     _refuse_if_published(statement, "closed")
     if settle_status(statement) is not Status.OPEN:
         raise LifecycleError("Only an open statement can be closed.")
     statement.status = Status.CLOSED
     statement.closed_at = utcnow()
+    if actor is not None:
+        record(statement.id, user_actor(actor), "closed")
 
 
-def reopen(statement: Statement, *, deadline: datetime | None) -> None:
-    """closed -> open again, with a new deadline (or none)."""
+def reopen(statement: Statement, *, deadline: datetime | None, actor=None) -> None:
+    """closed -> open again, with a new deadline (or none); recorded for `actor`."""
     _refuse_if_published(statement, "reopened")
     if settle_status(statement) is not Status.CLOSED:
         raise LifecycleError("Only a closed statement can be reopened.")
@@ -183,6 +194,13 @@ def reopen(statement: Statement, *, deadline: datetime | None) -> None:
     statement.deadline = deadline
     statement.status = Status.OPEN
     statement.closed_at = None
+    if actor is not None:
+        record(
+            statement.id,
+            user_actor(actor),
+            "reopened",
+            deadline=deadline.isoformat() if deadline else None,
+        )
 
 
 def under_embargo(statement: Statement, now: datetime | None = None) -> bool:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.models import Role
-from ..audit.models import record, user_actor
+from ..audit.models import user_actor
 from ..database import only_reads_from_here
 from ..documents.html import render_html
 from ..extensions import db
@@ -138,19 +138,13 @@ def open_statement(slug: str):
                 signatory_order=SignatoryOrder(form.signatory_order.data),
                 link_grace_hours=form.link_grace_hours.data or 0,
                 open_call=form.open_call.data,
+                actor=current_user,
             )
         except LifecycleError as error:
             form.deadline.errors = [*form.deadline.errors, str(error)]
         else:
-            actor = user_actor(current_user)
-            record(
-                statement.id,
-                actor,
-                "opened for signatures",
-                deadline=deadline.isoformat() if deadline else None,
-            )
             if status is Status.DRAFT:  # a closed one keeps its setting (its own form)
-                set_live_list(statement, form.live_list.data, actor)
+                set_live_list(statement, form.live_list.data, user_actor(current_user))
             db.session.commit()
             flash("The statement is open for signatures. Invite your partners now.", "success")
             return redirect(url_for("invitations.invitations", slug=slug))
@@ -196,16 +190,10 @@ def reopen_statement(slug: str):
             if form.deadline.data
             else None
         )
-        reopen(statement, deadline=deadline)
+        reopen(statement, deadline=deadline, actor=current_user)
     except LifecycleError as error:
         flash(f"The statement was not reopened: {error}", "error")
         return redirect(url_for("workspace.show", slug=slug))
-    record(
-        statement.id,
-        user_actor(current_user),
-        "reopened",
-        deadline=deadline.isoformat() if deadline else None,
-    )
     db.session.commit()
     flash("The statement is open for signatures again.", "success")
     return redirect(url_for("workspace.show", slug=slug))

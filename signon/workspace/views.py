@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from ..accounts.forms import AddMemberForm, ChangeRoleForm, RemoveMemberForm
 from ..accounts.models import Membership, Role
 from ..accounts.service import AccountError, add_member, change_role, remove_member
-from ..audit.models import record, user_actor
 from ..confirmation import confirmation_page, confirmed
 from ..database import only_reads_from_here
 from ..documents.html import render_html
@@ -27,8 +26,6 @@ from ..signatures.invitations.service import unanswered_count
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
 from ..signatures.reconfirm import (
-    diff_emails_ahead,
-    request_reconfirmations,
     signers_a_substantive_change_emails,
 )
 from ..statements.access import statement_for
@@ -38,8 +35,9 @@ from ..statements.files import dump_statement_file
 from ..statements.forms import EditForm
 from ..statements.lifecycle import LifecycleError, close, status_now
 from ..statements.models import ChangeKind, Status
-from ..statements.service import save_version, set_lead_organisations, statements_visible_to
+from ..statements.service import statements_visible_to
 from ..text import canonical_text, clean_line
+from .editing import save_text
 from .transfer import export_statement
 
 blueprint = Blueprint("workspace", __name__)
@@ -166,47 +164,30 @@ def _change_kind(form: EditForm) -> ChangeKind | None:
 
 
 def _save(statement, form: EditForm, kind: ChangeKind | None):
-    if kind is ChangeKind.SUBSTANTIVE:
-        # The emails show each signer the changes: diffed now, before the lock.
-        diff_emails_ahead(statement, body=canonical_text(form.body.data))
-    statement.language = form.language.data
-    leads_changed = set_lead_organisations(
-        statement, form.lead_organisations.data or "", actor=current_user
-    )
-    version = save_version(
+    saved = save_text(
         statement,
         title=form.title.data,
         body=form.body.data,
-        author=current_user,
+        language=form.language.data,
+        lead_organisations=form.lead_organisations.data or "",
         note=form.note.data,
         kind=kind,
+        actor=current_user,
     )
-    if version is None:
-        db.session.commit()
-        if leads_changed:
+    db.session.commit()
+    if saved.version is None:
+        if saved.leads_changed:
             flash("Lead organisations saved. The text did not change: no new version.", "success")
         else:
             flash("No change to the text, so no new version was saved.", "info")
         return redirect(url_for("workspace.show", slug=statement.slug))
-    record(
-        statement.id,
-        user_actor(current_user),
-        "version saved",
-        version=version.number,
-        kind=version.change_kind.value,
-        note=version.note,
-    )
-    asked = 0
-    if version.change_kind is ChangeKind.SUBSTANTIVE and kind is not None:
-        asked = request_reconfirmations(statement, actor=current_user)
-    db.session.commit()
-    message = f"Saved as version {version.number}"
+    message = f"Saved as version {saved.version.number}"
     if kind is ChangeKind.MINOR:
         message += " (minor change: signatures carry over)"
     elif kind is ChangeKind.SUBSTANTIVE:
         message += (
-            f" (substantive change: {asked} signer{'s' if asked != 1 else ''} asked to "
-            "confirm the new text)"
+            f" (substantive change: {saved.asked} signer{'s' if saved.asked != 1 else ''} "
+            "asked to confirm the new text)"
         )
     flash(message + ".", "success")
     return redirect(url_for("workspace.show", slug=statement.slug))
@@ -232,18 +213,11 @@ def members(slug: str):
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            membership = add_member(statement, form.email.data, role)
+            membership = add_member(statement, form.email.data, role, actor=current_user)
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
             if membership is not None:
-                record(
-                    statement.id,
-                    user_actor(current_user),
-                    "member added",
-                    member=user_actor(membership.user),
-                    role=membership.role.value,
-                )
                 db.session.commit()
             # One answer whether or not an account uses the address (issue 10).
             flash(
@@ -276,21 +250,11 @@ def member_role(slug: str, member_id: int):
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("workspace.members", slug=slug))
-    previous = membership.role
     try:
-        change_role(membership, Role(form.role.data))
+        change_role(membership, Role(form.role.data), actor=current_user)
     except AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("workspace.members", slug=slug))
-    if membership.role is not previous:
-        record(
-            statement.id,
-            user_actor(current_user),
-            "member role changed",
-            member=user_actor(membership.user),
-            role=membership.role.value,
-            previous=previous.value,
-        )
     db.session.commit()
     flash(f"{membership.user.name} is now {membership.role.value}.", "success")
     return redirect(url_for("workspace.members", slug=slug))
@@ -316,18 +280,11 @@ def member_remove(slug: str, member_id: int):
             tab="workspace.members",
         )
     try:
-        remove_member(membership)
+        remove_member(membership, actor=current_user)
     except AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("workspace.members", slug=slug))
     name = membership.user.name
-    record(
-        statement.id,
-        user_actor(current_user),
-        "member removed",
-        member=user_actor(membership.user),
-        role=membership.role.value,
-    )
     db.session.commit()
     flash(f"{name} no longer has access to this statement.", "success")
     return redirect(url_for("workspace.members", slug=slug))
@@ -347,11 +304,10 @@ def close_statement(slug: str):
     if status_now(statement) is Status.OPEN and not confirmed():
         return _confirm_close(statement)
     try:
-        close(statement)
+        close(statement, actor=current_user)
     except LifecycleError as error:
         flash(str(error), "error")
         return redirect(url_for("workspace.show", slug=slug))
-    record(statement.id, user_actor(current_user), "closed")
     db.session.commit()
     flash("Signatures are closed. You can curate the list, or reopen.", "success")
     return redirect(url_for("workspace.show", slug=slug))

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ..extensions import db
 from ..statements.models import ChangeKind, Statement, Version
-from .models import Signature, SignatureSource, SignatureState
+from .models import LIVE_STATES, Signature, SignatureSource, SignatureState
 
 
 def consent_floor(statement: Statement) -> int:
@@ -102,9 +102,7 @@ def consents_exist(statement: Statement, *, excluding: SignatureSource | None = 
     `excluding` leaves out the signatures of one source (a re-import replaces its own)."""
     query = select(Signature.id).where(
         Signature.statement_id == statement.id,
-        Signature.state.in_(
-            (SignatureState.SIGNED, SignatureState.PENDING, SignatureState.UNVERIFIED)
-        ),
+        Signature.state.in_(LIVE_STATES),
     )
     if excluding is not None:
         query = query.where(Signature.source != excluding)

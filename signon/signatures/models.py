@@ -24,6 +24,10 @@ class SignatureState(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
+# A signature that holds or awaits consent: neither rejected nor withdrawn.
+LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
+
+
 class SignatoryKind(enum.Enum):
     ORGANISATION = "organisation"
     INDIVIDUAL = "individual"

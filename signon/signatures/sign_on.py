@@ -24,6 +24,7 @@ from ..tokens import new_nonce
 from .links import confirm_contact_link, manage_link, verify_link
 from .list_changes import list_changed
 from .models import (
+    LIVE_STATES,
     Invitation,
     SignatoryKind,
     Signature,
@@ -33,8 +34,6 @@ from .models import (
 )
 from .names import name_key
 from .ordering import position_after_all
-
-LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
 
 
 class SigningClosed(Exception):

@@ -1,15 +1,6 @@
 """Engine set-up per database: SQLite pragmas and write transactions.
 
-SQLite in WAL mode lets readers run beside one writer. A transaction that starts
-as a reader and later writes can fail at once with "database is locked" when
-another writer got in first (busy_timeout does not help there), so every
-transaction that may write starts with BEGIN IMMEDIATE and waits its turn.
-Requests that only read (GET, HEAD) start a plain deferred BEGIN and never wait.
-
-Slow pure work (a word diff, a page with one) never runs while a POST holds the
-write lock: `outside_transaction` ends the transaction first, and
-`only_reads_from_here` lets the rest of a request that wrote nothing read in
-plain BEGINs, as a GET does.
+See docs/architecture.md, SQLite transactions.
 """
 
 from __future__ import annotations

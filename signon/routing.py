@@ -1,13 +1,5 @@
-"""Path and query values bounded to what the database can be asked about.
-
-SQLite raises OverflowError for an integer beyond 64 bits, and PostgreSQL, where
-our ids and numbers are `integer` columns (SQLAlchemy's Integer, cast so in each
-query), refuses one beyond 2**31-1: an id of 2**64 in a path or a query string
-was a 500. No id or number of ours can be above PostgreSQL's integer, on either
-database, so anything outside 1..2**31-1 names nothing: a 404.
-
-PostgreSQL also refuses NUL in any text parameter; a path segment holding a
-control character names nothing of ours either (slugs and tokens are ASCII).
+"""Path and query values bounded to what the database can be asked about; anything
+else is a 404. See docs/architecture.md, Bounded ids and paths.
 """
 
 from __future__ import annotations

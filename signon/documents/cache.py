@@ -1,15 +1,6 @@
 """Rendered files kept under instance/renders/, one file per distinct output.
 
-A file's name is a SHA-256 of everything that shapes it: the kind and options
-(PDF on A4 or letter, DOCX), the document itself (or, for a stored statement,
-what identifies it: version, list revision, settings), the bytes of
-templates/documents/ and of the code that shapes the files, and the installed
-version. Any change to one of them is another name, so a stored file
-is never stale and never needs invalidating; the first download after a change
-renders, the ones after it read the file.
-
-A file is written under a temporary name and renamed into place: a reader sees
-a whole file or none. A render that fails or runs out of time writes nothing.
+See docs/architecture.md, The render cache.
 """
 
 from __future__ import annotations

@@ -12,10 +12,11 @@ import csv
 import io
 from collections.abc import Iterable
 
+from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from .model import Document
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-PUBLIC_COLUMNS = ("name", "acronym", "country", "note", "kind")
+PUBLIC_COLUMNS = PUBLIC_ENTRY_FIELDS
 TEAM_COLUMNS = (
     "name", "acronym", "country", "website", "note", "kind", "named", "listed", "position",
     "state", "consent", "source", "contact_email", "authorised_by", "authoriser_title", "version",
@@ -47,7 +48,7 @@ def public_csv(document: Document) -> bytes:
     """The named signatories as the documents list them, no contact data."""
     return csv_bytes(
         PUBLIC_COLUMNS,
-        ((s.name, s.acronym, s.country, s.note, s.kind) for s in document.signatories.listed),
+        (entry_values(s, PUBLIC_COLUMNS).values() for s in document.signatories.listed),
     )
 
 

@@ -1,17 +1,6 @@
 """The document model as a Word file, styled by templates/documents/reference.docx.
 
-Everything visual comes from the reference document's styles, asked for by name
-(Title, Heading 1, List Bullet, List Number, Quote, Table Grid, Hyperlink, and the
-Signatory, Note and Fingerprint styles docs/make_reference_docx.py adds), so a coalition
-brands its downloads by editing that file; a style it deleted falls back to a
-plainer one. The words around the text (the date, "List updated on", the
-fingerprint line) come from documents.labels, as in the PDF; the short title
-goes into the reference's running header.
-
-The body is written as WordprocessingML elements straight into python-docx's
-tree, with each style id looked up once: python-docx's add_paragraph resolves the
-style name on every call, which made a 1,000-signatory list slow. Every string is
-stripped of the characters XML cannot hold before it reaches the tree.
+See docs/architecture.md, DOCX.
 """
 
 from __future__ import annotations

@@ -1,20 +1,6 @@
-"""The document model as a PDF, through WeasyPrint (>= 70).
+"""The document model as a PDF, through WeasyPrint, in a child process with a time limit.
 
-What reaches WeasyPrint is one fixed template, templates/documents/statement.html,
-filled by a plain Jinja environment with autoescaping (no Flask app: `signon render`
-works without database or server). The statement's body is `body_html`, the
-sanitised view of the document model; every other text is escaped by Jinja. The
-stylesheet is our own file, templates/documents/print.css. No user-written HTML or
-CSS gets in.
-
-WeasyPrint fetches nothing but data: URLs and files inside templates/documents/
-(`BundledFilesOnly`): any other reference, file:///etc/passwd or http://127.0.0.1
-alike, is refused before anything is opened.
-
-`render_pdf_with_time_limit` renders in a child process and kills it when the time
-is up, so a pathological document cannot hold a web worker or the CLI; write the
-result with `files.write_atomically` so that a failure leaves no partial file.
-The Document is plain frozen dataclasses: it pickles to the child as it is.
+See docs/architecture.md, PDF rendering.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from functools import cache
 
 from pyuca import Collator
 
-ORGANISATION, INDIVIDUAL = "organisation", "individual"
+from ..signatory_fields import INDIVIDUAL, ORGANISATION
+
 LEADING_ARTICLES = ("the ",)
 
 

@@ -1,14 +1,6 @@
 """Draining the outbox: claim due rows, send them, record what happened.
 
-Rows are claimed in a short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL,
-so two workers never take the same row; SQLite serialises writers anyway) and
-marked "sending" until claimed_until. A worker that dies mid-send leaves the row
-to be claimed again once that time passes. Just before sending, a worker renews
-its claim only if claimed_until still holds the value it wrote: a row whose claim
-ran out while the batch was slow, and that another worker took over, is skipped
-instead of being sent twice. Temporary failures come back with exponential
-backoff up to a cap; 5xx answers and running out of attempts mark the row
-failed, which the statement's dashboard shows.
+See docs/architecture.md, The outbox worker.
 """
 
 from __future__ import annotations

@@ -1,17 +1,6 @@
 """What the public sees of a statement: which statements, which document, which data.
 
-Nothing of a list is public before its publication: a draft, an open or a closed
-statement, and a published one still under its embargo, answer 404 at every
-public address, the same 404 as for a slug that does not exist, so nobody can
-tell a statement that collects signatures from none at all. An owner may opt in
-to a live list (statements/live_list.py): then an open or closed statement is
-public while it collects. The team sees what will be public through the
-preview (`preview_statement`), never through the public addresses.
-
-Everything public is built from the one document model, so the page, the
-downloads and the JSON agree, and none of them can carry contact data: the
-model has none. A published statement shows its latest edition (publication/),
-rebuilt from what was frozen, never from the live signatures.
+See docs/architecture.md, Privacy of the public pages.
 """
 
 from __future__ import annotations
@@ -27,6 +16,7 @@ from ..extensions import db
 from ..publication.documents import document_for_statement, planned_date
 from ..publication.models import Edition
 from ..publication.service import edition_document, edition_file, latest_edition
+from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
@@ -100,7 +90,7 @@ def public_document(statement: Statement, edition: Edition | None = None) -> Doc
 def statement_identity(statement: Statement) -> dict:
     """What names a stored statement's document in the render cache, read from its
     own row: versions never change, and every change to a signature raises
-    list_revision (signatures/revision.py), so a cached download builds no list."""
+    list_revision (signatures/list_revision.py), so a cached download builds no list."""
     return {
         "statement": statement.id,
         "version": statement.current_version_id,
@@ -173,15 +163,6 @@ def api_payload(statement: Statement, document: Document) -> dict:
         "date": document.date,
         "version": {"number": document.version_number, "sha256": document.sha256},
         "counts": {"listed": len(section.listed), "anonymous": anonymous, "total": section.total},
-        "signatories": [
-            {
-                "name": s.name,
-                "acronym": s.acronym,
-                "country": s.country,
-                "note": s.note,
-                "kind": s.kind,
-            }
-            for s in section.listed
-        ],
+        "signatories": [entry_values(s, PUBLIC_ENTRY_FIELDS) for s in section.listed],
         "anonymous_count": anonymous,
     }

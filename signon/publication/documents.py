@@ -7,6 +7,7 @@ from datetime import datetime
 from ..columns import utcnow
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, build_section
+from ..signatory_fields import PRINTED_FIELDS, entry_values
 from ..signatures.listing import final_section
 from ..statements.files import StatementFile
 from ..text import fingerprint
@@ -53,12 +54,9 @@ def document_for_file(source: StatementFile, *, author: str = "") -> Document:
     section = build_section(
         (
             Signatory(
-                name=s.name,
-                acronym=s.acronym,
-                country=s.country,
-                note=s.note,
+                **entry_values(s, PRINTED_FIELDS),
                 kind=s.kind,
-                listed=not s.anonymous,
+                listed=s.listed_publicly,
                 position=position,
             )
             for position, s in enumerate(source.signatories)

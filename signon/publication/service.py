@@ -1,17 +1,6 @@
 """Publishing a closed statement, and the dated editions of its published list.
 
-Publishing freezes the text (the current version) and the printed list into
-edition 1, and writes its PDF (A4) and DOCX under instance/editions/<statement
-id>/ before anything is stored: if a file cannot be made, nothing is published.
-Each later change to the printed list (a withdrawal, a late signature the team
-accepts, a corrected name) adds the next edition, whose files are rendered on
-first download (lazily: a signer withdrawing must never wait for, or be stopped
-by, a PDF render). An edition's document is rebuilt from its version and its
-snapshot alone, never from the live signatures, so its files never change.
-
-A snapshot holds the signatory section as printed, display fields only: named
-entries in their printed order and the anonymous counts. Neither contact data
-nor the names of those who asked not to be named are kept.
+See docs/architecture.md, Publication and editions.
 """
 
 from __future__ import annotations
@@ -32,6 +21,7 @@ from ..documents.cache import RenderFailed
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db
+from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
@@ -46,7 +36,6 @@ FILE_KINDS = ("pdf", "docx")  # what every edition keeps; the PDF on A4
 # 2: the snapshot's "date" is the statement's own date only (or ""); the printed
 # date is then the day of publication (`printed_date`). 1: the date as frozen.
 SNAPSHOT_FORMAT = 2
-ENTRY_FIELDS = ("name", "acronym", "country", "note", "kind")
 
 
 class PublicationError(ValueError):
@@ -168,7 +157,7 @@ def section_snapshot(section: SignatorySection) -> dict:
 
 
 def _entry(signatory: Signatory) -> dict:
-    return {name: getattr(signatory, name) for name in ENTRY_FIELDS}
+    return entry_values(signatory, PUBLIC_ENTRY_FIELDS)
 
 
 def section_from_snapshot(data: dict) -> SignatorySection:

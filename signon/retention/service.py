@@ -1,22 +1,6 @@
 """Purging signers' contact data once a statement no longer needs it.
 
-Many signers work where signing is a risk: once a statement is closed or
-published, who wrote from which address and who authorised the signature is a
-liability to keep. A purge removes, for one statement, everything that reaches
-or names a signer's contact person, and leaves what the public list is made of
-(name, acronym, country, website, note, kind, listed or counted, state, the
-version signed), so the page, the documents and the API read the same after it.
-
-What goes: each signature's contact email, authoriser name and title; each
-invitation's email address (replaced by a per-row placeholder under the
-reserved .invalid domain, since addresses are unique per statement) and
-contact name; every outbox row of the statement (recipients, and bodies with
-links), sent or not, so nothing waiting is sent afterwards (a row a worker is
-sending at that moment is emptied rather than deleted). The links already
-emailed stop working (nonces rotate) and unanswered invitations are revoked, so
-a statement reopened later never mails a purged address. signon stores no IP
-address or anything derived from one (rate limits count per address in memory
-or Redis only, and expire), so there is nothing of that kind to remove.
+See docs/architecture.md, Purging contact data.
 """
 
 from __future__ import annotations

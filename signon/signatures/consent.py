@@ -1,16 +1,6 @@
-"""Whose consent covers the statement's current text.
-
-The rule, in full: a signature is in the final list when it is signed (or
-approved) and the version it consented to is the current version, or an
-earlier one with only minor changes after it. Put as a number: the *consent
-floor* of a statement is the number of its latest version that was not minor
-(the first version, or the latest substantive change); a signature's consent
-covers the current text when the version it consented to is numbered at or
-above the floor. A signed signature below the floor needs re-confirmation: the
-team sees it, the public does not.
-
-Versions never change once saved, and each records whether it was minor or
-substantive and who chose, so the rule can be replayed for any past moment.
+"""Whose consent covers the statement's current text: a signed signature whose version is
+at or above the consent floor (the statement's latest version that was not a minor
+change). See docs/architecture.md, The consent rule.
 """
 
 from __future__ import annotations

@@ -27,11 +27,12 @@ from wtforms.validators import (
 )
 
 from ..fields import Checkbox
+from ..signatory_fields import INDIVIDUAL, LIMITS, ORGANISATION
 from ..validators import NoControlCharacters, one_line
 
 KIND_CHOICES = [
-    SelectChoice("organisation", "An organisation"),
-    SelectChoice("individual", "An individual, in my own name"),
+    SelectChoice(ORGANISATION, "An organisation"),
+    SelectChoice(INDIVIDUAL, "An individual, in my own name"),
 ]
 
 
@@ -40,11 +41,12 @@ def _choice_value(value) -> str:
     return value.value if isinstance(value, enum.Enum) else str(value)
 
 
-def _line(label: str, limit: int, *validators, **kwargs) -> StringField:
+def _line(label: str, name: str, *validators, **kwargs) -> StringField:
+    """A one-line text field of the signatory entry `name`, with its declared limit."""
     return StringField(
         label,
         filters=[one_line],
-        validators=[*validators, Length(max=limit), NoControlCharacters()],
+        validators=[*validators, Length(max=LIMITS[name]), NoControlCharacters()],
         **kwargs,
     )
 
@@ -98,37 +100,37 @@ class OrderForm(FlaskForm):
 
 
 class SignatureForm(FlaskForm):
-    name = _line("Organisation name", 300, DataRequired(message="Enter the name to be listed."))
-    acronym = _line("Acronym", 50)
-    country = _line("Country", 100)
+    name = _line("Organisation name", "name", DataRequired(message="Enter the name to be listed."))
+    acronym = _line("Acronym", "acronym")
+    country = _line("Country", "country")
     website = URLField(
         "Website",
         filters=[one_line],
         validators=[
             Optional(),
-            Length(max=300),
+            Length(max=LIMITS["website"]),
             NoControlCharacters(),
             URL(require_tld=True, message="Enter a full address starting with https://"),
         ],
     )
     note = _line(
         "Note printed after your name (optional)",
-        500,
+        "note",
         description="For example: “within the framework of the Observatory for the "
         "Protection of Human Rights Defenders”.",
     )
     kind = RadioField(
-        "Signing as", choices=KIND_CHOICES, default="organisation", coerce=_choice_value
+        "Signing as", choices=KIND_CHOICES, default=ORGANISATION, coerce=_choice_value
     )
     listed_publicly = Checkbox("List our name publicly", default=True)
-    authorised_by = _line("Name of the person authorising the signature", 200)
-    authoriser_title = _line("Their role", 200)
+    authorised_by = _line("Name of the person authorising the signature", "authorised_by")
+    authoriser_title = _line("Their role", "authoriser_title")
     contact_email = EmailField(
         "Contact email (only the organisers see it)",
         filters=[one_line],
         validators=[
             Optional(),
-            Length(max=254),
+            Length(max=LIMITS["contact_email"]),
             NoControlCharacters(),
             Email(message="Enter a valid email address.", check_deliverability=False),
         ],
@@ -139,11 +141,11 @@ class SignatureForm(FlaskForm):
     )
 
     def validate_kind(self, field):
-        if field.data not in ("organisation", "individual"):
+        if field.data not in (ORGANISATION, INDIVIDUAL):
             raise ValidationError("Choose organisation or individual.")
 
     def validate_authorised_by(self, field):
-        if self.kind.data == "organisation" and not field.data:
+        if self.kind.data == ORGANISATION and not field.data:
             raise ValidationError("Say who authorised this signature.")
 
     def validate_website(self, field):
@@ -159,7 +161,7 @@ class OpenCallForm(SignatureForm):
         filters=[one_line],
         validators=[
             DataRequired(message="Enter your email: we send a link to confirm it."),
-            Length(max=254),
+            Length(max=LIMITS["contact_email"]),
             NoControlCharacters(),
             Email(message="Enter a valid email address.", check_deliverability=False),
         ],
@@ -183,10 +185,10 @@ def _listing(value) -> str:
 class EditDisplayForm(FlaskForm):
     """The team's correction of how an entry prints: every printed field."""
 
-    name = _line("Name as printed", 300, DataRequired(message="Enter the name to be printed."))
-    acronym = _line("Acronym", 50)
-    country = _line("Country", 100)
-    note = _line("Note printed after the name", 500)
+    name = _line("Name as printed", "name", DataRequired(message="Enter the name to be printed."))
+    acronym = _line("Acronym", "acronym")
+    country = _line("Country", "country")
+    note = _line("Note printed after the name", "note")
     listed_publicly = RadioField(
         "In the list",
         choices=[
@@ -203,7 +205,11 @@ class EditDisplayForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = _line("Reason (kept within your team)", 500)
+    reason = StringField(
+        "Reason (kept within your team)",
+        filters=[one_line],
+        validators=[Length(max=500), NoControlCharacters()],
+    )
 
 
 class ActionForm(FlaskForm):

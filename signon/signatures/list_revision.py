@@ -1,13 +1,6 @@
 """Every change to a signature raises its statement's list_revision, in the same flush.
 
-The render cache names a statement's files by (version, list revision, settings),
-so a download after the first needs one row, not the whole list. A hook on the
-session, rather than a line in each service function, means no code path that
-changes a signature can forget it: adding, editing, withdrawing, approving,
-re-confirming or deleting one all go through a flush. The raise is an SQL
-expression (list_revision + 1), so two concurrent transactions never write the
-same number. A change that does not show in the list (a contact email) raises it
-too: one needless render, never a stale file.
+See docs/architecture.md, The list revision.
 """
 
 from __future__ import annotations

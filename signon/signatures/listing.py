@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..documents.signatories import Signatory, SignatorySection, build_section
 from ..extensions import db
+from ..signatory_fields import PRINTED_FIELDS, entry_values
 from ..statements.models import Statement
 from .consent import in_final_list
 from .models import Signature
@@ -27,10 +28,7 @@ def listed_signatures(statement: Statement) -> list[Signature]:
 def as_signatory(signature: Signature) -> Signatory:
     """A signature as the document model sees it: display fields only, no contacts."""
     return Signatory(
-        name=signature.name,
-        acronym=signature.acronym,
-        country=signature.country,
-        note=signature.note,
+        **entry_values(signature, PRINTED_FIELDS),
         kind=signature.kind.value,
         listed=signature.listed_publicly,
         position=signature.position,

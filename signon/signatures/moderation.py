@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..audit.models import record, user_actor
 from ..columns import utcnow
 from ..mail.compose import queue_mail
+from ..signatory_fields import PRINTED_FIELDS, entry_values
 from .consent import consent_floor, covers_current
 from .links import manage_link
 from .list_changes import list_changed
@@ -51,32 +52,29 @@ def reject(signature: Signature, *, actor, reason: str) -> None:
 
 
 def edit_display(
-    signature: Signature,
-    *,
-    actor,
-    name: str,
-    acronym: str,
-    note: str,
-    country: str | None = None,
-    listed_publicly: bool | None = None,
+    signature: Signature, *, actor, listed_publicly: bool | None = None, **printed: str
 ) -> None:
     """The team corrects how an entry prints (not committed); the change is recorded.
 
-    Every printed field: name, acronym, country, note, and whether the entry is
-    named or counted. `country` and `listed_publicly` left None stay as they are."""
-    country = signature.country if country is None else country
-    listed = signature.listed_publicly if listed_publicly is None else listed_publicly
-    fields = ("name", "acronym", "country", "note", "listed_publicly")
-    before = {key: getattr(signature, key) for key in fields}
-    after = dict(zip(fields, (name, acronym, country, note, listed), strict=True))
+    `printed` holds any of the printed fields (name, acronym, country, note);
+    `listed_publicly` whether the entry is named or counted. What is not given
+    stays as it is."""
+    unknown = set(printed) - set(PRINTED_FIELDS)
+    if unknown:
+        raise TypeError(f"not a printed field: {', '.join(sorted(unknown))}")
+    fields = (*PRINTED_FIELDS, "listed_publicly")
+    before = entry_values(signature, fields)
+    after = {**before, **printed}
+    if listed_publicly is not None:
+        after["listed_publicly"] = listed_publicly
     if before == after:
         return
     was_named = signature.listed_publicly
-    signature.name, signature.acronym, signature.note = name, acronym, note
-    signature.country, signature.listed_publicly = country, listed
-    signature.name_key = name_key(name)
+    for key, value in after.items():
+        setattr(signature, key, value)
+    signature.name_key = name_key(signature.name)
     signature.updated_at = utcnow()
-    if was_named and listed:
+    if was_named and signature.listed_publicly:
         change = {"before": before, "after": after}
     else:
         # Not named, before or after: audit rows are never edited or purged, so

@@ -1,12 +1,6 @@
 """The agreed order of a statement's list, and the team's changes to it.
 
-Every entry has a position, unique within its statement: an invitation takes its
-line's place in the pasted list, and a partner signing from it takes the
-invitation's, whenever they sign; anything else (the open call) goes after every
-signature and invitation. Positions are handed out with the statement's row
-locked (PostgreSQL; SQLite serialises writers anyway), so two sign-ons at the
-same moment never share one. Lists ordered by (position, id) stay unambiguous
-even for rows from before positions were kept this carefully.
+See docs/architecture.md, The agreed order.
 """
 
 from __future__ import annotations

@@ -10,11 +10,6 @@ from ..documents.plain_text import signatory_line
 from .listing import as_signatory
 from .models import Signature
 
-# Fields of the sign-on form that appear in the printed list; the others reach
-# only the organisers (the team's Signatures page and CSV), never a document.
-PRINTED_FIELDS = ("name", "acronym", "country", "note")
-PRIVATE_FIELDS = ("website", "authorised_by", "authoriser_title", "contact_email")
-
 
 @dataclass(frozen=True)
 class PrintedAs:

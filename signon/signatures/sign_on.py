@@ -9,8 +9,6 @@ the second attempt updates the same row (invitation) or emails the address
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +16,7 @@ from ..audit.models import record
 from ..columns import utcnow
 from ..extensions import db
 from ..mail.compose import queue_mail
+from ..signatory_fields import TEXT_FIELDS, SignatoryEntry, entry_values
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
 from ..tokens import new_nonce
@@ -44,20 +43,8 @@ class SigningError(ValueError):
     """A signing request that cannot be carried out, with a message for people."""
 
 
-@dataclass(frozen=True)
-class SignatureInput:
-    """What a signer submits, already validated and normalised by the form."""
-
-    name: str
-    acronym: str = ""
-    country: str = ""
-    website: str = ""
-    note: str = ""
-    kind: str = "organisation"
-    listed_publicly: bool = True
-    authorised_by: str = ""
-    authoriser_title: str = ""
-    contact_email: str = ""
+# What a signer submits, already validated and normalised by the form.
+SignatureInput = SignatoryEntry
 
 
 def _apply(
@@ -66,16 +53,10 @@ def _apply(
     """Copy the input onto the signature; with `consent`, bind it to the current text.
     True when anything the signer sees changed."""
     before = _visible(signature)
-    signature.name = data.name
-    signature.acronym = data.acronym
-    signature.country = data.country
-    signature.website = data.website
-    signature.note = data.note
+    for name in TEXT_FIELDS:
+        setattr(signature, name, getattr(data, name))
     signature.kind = SignatoryKind(data.kind)
     signature.listed_publicly = data.listed_publicly
-    signature.authorised_by = data.authorised_by
-    signature.authoriser_title = data.authoriser_title
-    signature.contact_email = data.contact_email
     signature.name_key = name_key(data.name)
     if consent:
         with db.session.no_autoflush:  # a new signature is not ready to be flushed yet
@@ -92,11 +73,10 @@ def _visible(signature: Signature) -> tuple:
     # The text's SHA-256, not version_id: the foreign key only follows the
     # relationship at the next flush, so a new version would go unnoticed.
     return (
-        signature.name, signature.acronym, signature.country, signature.website,
-        signature.note, signature.kind, signature.listed_publicly, signature.authorised_by,
-        signature.authoriser_title, signature.contact_email, signature.text_sha256,
+        *entry_values(signature).values(),
+        signature.text_sha256,
         signature.state,
-    )  # fmt: skip
+    )
 
 
 def _next_position(statement: Statement) -> int:

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import Role
 from ..extensions import db, limiter
+from ..signatory_fields import PRINTED_FIELDS
 from ..statements.access import statement_for
 from .consent import consent_floor, is_listed, needs_reconfirmation
 from .duplicates import find_duplicates
@@ -169,11 +170,8 @@ def edit_signature(slug: str, signature_id: int):
         edit_display(
             signature,
             actor=current_user,
-            name=form.name.data,
-            acronym=form.acronym.data or "",
-            country=form.country.data or "",
-            note=form.note.data or "",
             listed_publicly=form.named,
+            **{name: form[name].data or "" for name in PRINTED_FIELDS},
         )
         db.session.commit()
         flash("Entry updated; the change is recorded in the statement's audit trail.", "success")

@@ -1,12 +1,6 @@
 """What changed between two versions, as signers and editors are shown it.
 
-One place for the re-confirmation email, the /r/ page, the edit preview and the
-Changes tab: the title's word pieces, the body's folded diff (diff.py) and the
-notes the editors wrote on the versions in between.
-
-A diff can take up to a second. Work that must hold the write lock (a save that
-emails signers the changes) diffs its texts ahead, with no transaction open
-(database.outside_transaction and `diff_ahead`), and finds them cached then.
+See docs/architecture.md, Diffs.
 """
 
 from __future__ import annotations

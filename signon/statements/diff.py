@@ -1,18 +1,6 @@
 """What changed between two texts: paragraphs first, then words inside them.
 
-The body's Markdown is read into the document model and each block (a heading, a
-paragraph, a list item, a table row ...) becomes one plain-text `Block`, so a diff
-never shows Markdown syntax (## or - or [](...)), only what a reader of the page
-sees. Blocks are matched first; inside each changed pair of blocks, words are.
-Runs of unchanged blocks fold into a count, with one block kept on either side of
-each change as context. The result, a `TextDiff` of hunks, is the one structure the
-email, the /r/ page, the edit preview and the Changes tab render (diff_render.py).
-
-The work is bounded: common leading and trailing blocks (or words) are set aside
-before any matching, and a pair of paragraphs too costly to match word by word
-(many repeated words) is shown whole, removed then added, and says so (`coarse`).
-
-`word_diff` (the title, and texts compared as lines) keeps its (op, text) pieces.
+See docs/architecture.md, Diffs.
 """
 
 from __future__ import annotations

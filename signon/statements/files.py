@@ -13,20 +13,19 @@ from pathlib import Path
 import yaml
 
 from ..languages import LANGUAGES
+from ..signatory_fields import FILE_FIELDS, KINDS, ORGANISATION, SignatoryEntry
+from ..signatory_fields import LIMITS as ENTRY_LIMITS
 from ..text import canonical_text, clean_line, has_control_characters
 
 ORDERS = ("alphabetical", "as-listed", "signed-at")
-KINDS = ("organisation", "individual")
 STATEMENT_KEYS = (
     "title", "slug", "language", "date", "signatory_order", "lead_organisations",
     "signatories_intro", "signatories",
 )  # fmt: skip
 MAX_LEAD_ORGANISATIONS = 20
-SIGNATORY_KEYS = ("name", "acronym", "country", "website", "note", "kind", "anonymous")
-LIMITS = {
-    "title": 300, "slug": 80, "signatories_intro": 1000, "name": 300, "acronym": 50,
-    "country": 100, "website": 300, "note": 500,
-}  # fmt: skip
+# A signatory's keys: its text fields, its kind, and "anonymous" (counted, not named).
+SIGNATORY_KEYS = (*FILE_FIELDS, "kind", "anonymous")
+LIMITS = {"title": 300, "slug": 80, "signatories_intro": 1000, **ENTRY_LIMITS}
 MAX_BODY_BYTES = 200_000
 
 
@@ -40,17 +39,6 @@ class StatementFileError(ValueError):
 
 
 @dataclass
-class Signatory:
-    name: str
-    acronym: str = ""
-    country: str = ""
-    website: str = ""
-    note: str = ""
-    kind: str = "organisation"
-    anonymous: bool = False
-
-
-@dataclass
 class StatementFile:
     title: str
     body: str
@@ -59,7 +47,7 @@ class StatementFile:
     date: str | None = None
     signatory_order: str = "as-listed"
     signatories_intro: str = ""
-    signatories: list[Signatory] = field(default_factory=list)
+    signatories: list[SignatoryEntry] = field(default_factory=list)
     lead_organisations: list[str] = field(default_factory=list)
 
 
@@ -193,11 +181,8 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
                 fail(line_of(*here, key), f"signatory {index + 1}: unknown key {key!r}")
         if not clean_line(str(entry.get("name") or "")):
             fail(line_of(*here), f"signatory {index + 1} has no name")
-        values = {
-            key: text_value(entry.get(key), *here, key)
-            for key in ("name", "acronym", "country", "website", "note")
-        }
-        kind = text_value(entry.get("kind", "organisation"), *here, "kind") or "organisation"
+        values = {key: text_value(entry.get(key), *here, key) for key in FILE_FIELDS}
+        kind = text_value(entry.get("kind", ORGANISATION), *here, "kind") or ORGANISATION
         if kind not in KINDS:
             fail(line_of(*here, "kind"), f"signatory {index + 1}: 'kind' must be one of {KINDS}")
         anonymous = entry.get("anonymous", False)
@@ -206,7 +191,7 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
                 line_of(*here, "anonymous"),
                 f"signatory {index + 1}: 'anonymous' must be true or false",
             )
-        signatories.append(Signatory(**values, kind=kind, anonymous=anonymous))
+        signatories.append(SignatoryEntry(**values, kind=kind, listed_publicly=not anonymous))
 
     for number, line in enumerate(body.split("\n"), start=end + 2):
         if has_control_characters(line, multiline=True):
@@ -274,13 +259,13 @@ def dump_statement_file(statement: StatementFile) -> str:
     return f"---\n{header}---\n{statement.body}"
 
 
-def _signatory_dict(signatory: Signatory) -> dict:
+def _signatory_dict(signatory: SignatoryEntry) -> dict:
     entry: dict = {"name": signatory.name}
-    for key in ("acronym", "country", "website", "note"):
+    for key in FILE_FIELDS:
         if getattr(signatory, key):
             entry[key] = getattr(signatory, key)
-    if signatory.kind != "organisation":
+    if signatory.kind != ORGANISATION:
         entry["kind"] = signatory.kind
-    if signatory.anonymous:
+    if not signatory.listed_publicly:
         entry["anonymous"] = True
     return entry

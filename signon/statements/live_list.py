@@ -1,12 +1,5 @@
-"""The live list: an owner's choice to show the list publicly while signatures
-are being collected.
-
-Off by default: until publication every public address of a statement answers
-404, as for a draft, because a list that grows in public tells anyone who
-guesses the address who signed, before the launch and its protection. An owner
-may choose it when opening the statement, and turn it on (a stated risk) and
-off again while it is open or closed; each change is in the audit trail. Once published, the list is
-public anyway and the setting no longer matters.
+"""The live list: an owner's choice to show the list publicly while signatures are
+being collected. See docs/architecture.md, Privacy of the public pages.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..accounts.models import User
 from ..audit.models import record, user_actor
 from ..signatures.reconfirm import diff_emails_ahead, request_reconfirmations
 from ..statements.models import ChangeKind, Statement, Version
@@ -38,12 +39,33 @@ def save_text(
         diff_emails_ahead(statement, body=canonical_text(body))
     statement.language = language
     leads_changed = set_lead_organisations(statement, lead_organisations, actor=actor)
-    version = save_version(statement, title=title, body=body, author=actor, note=note, kind=kind)
+    version, asked = save_next_version(
+        statement, title=title, body=body, author=actor, actor=actor, note=note, kind=kind
+    )
+    return SavedText(version, leads_changed, asked)
+
+
+def save_next_version(
+    statement: Statement,
+    *,
+    title: str,
+    body: str,
+    author: User | None,
+    actor,
+    note: str,
+    kind: ChangeKind | None,
+) -> tuple[Version | None, int]:
+    """The text as the statement's next version (not committed), recorded in the
+    audit trail; after a substantive change its signers are asked to confirm.
+    Returns the version (None: the text did not change) and how many signers were
+    emailed. `actor` is a user, or how the audit trail names a command; a caller
+    that emails diffs computes them first (reconfirm.diff_emails_ahead)."""
+    version = save_version(statement, title=title, body=body, author=author, note=note, kind=kind)
     if version is None:
-        return SavedText(None, leads_changed, 0)
+        return None, 0
     record(
         statement.id,
-        user_actor(actor),
+        actor if isinstance(actor, str) else user_actor(actor),
         "version saved",
         version=version.number,
         kind=version.change_kind.value,
@@ -52,4 +74,4 @@ def save_text(
     asked = 0
     if version.change_kind is ChangeKind.SUBSTANTIVE and kind is not None:
         asked = request_reconfirmations(statement, actor=actor)
-    return SavedText(version, leads_changed, asked)
+    return version, asked

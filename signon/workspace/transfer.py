@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import delete, select
 
 from ..accounts.models import User
-from ..audit.models import record, user_actor
 from ..columns import utcnow
 from ..extensions import db
+from ..signatory_fields import FILE_FIELDS, SignatoryEntry, entry_values
 from ..signatures.consent import consents_exist
 from ..signatures.models import (
     SignatoryKind,
@@ -17,17 +19,16 @@ from ..signatures.models import (
 )
 from ..signatures.names import name_key
 from ..signatures.ordering import renumber
-from ..signatures.reconfirm import request_reconfirmations
-from ..statements.files import Signatory, StatementFile
+from ..statements.files import StatementFile
 from ..statements.models import ChangeKind, SignatoryOrder, Statement, Status
 from ..statements.service import (
     StatementError,
     create_statement,
-    save_version,
     slugify,
     unique_slug,
 )
 from ..text import canonical_text, clean_line
+from .editing import save_next_version
 
 
 def import_statement(
@@ -55,13 +56,25 @@ def import_statement(
             note="Imported from a statement file",
         )
     else:
-        _import_version(statement, source, owner=owner, change=change)
+        kind = _new_text_kind(statement, source, change)
+        # The file's list replaces what earlier imports brought in, before the new
+        # text asks anyone to confirm it.
         db.session.execute(
             delete(Signature).where(
                 Signature.statement_id == statement.id,
                 Signature.source == SignatureSource.IMPORT,
             )
         )
+        if kind is not False:
+            save_next_version(
+                statement,
+                title=source.title,
+                body=source.body,
+                author=owner,
+                actor=owner or IMPORT_ACTOR,
+                note="Imported from a statement file",
+                kind=kind,
+            )
     statement.language = source.language
     statement.date = source.date
     statement.signatory_order = SignatoryOrder(source.signatory_order)
@@ -81,37 +94,33 @@ def import_statement(
                 source=SignatureSource.IMPORT,
                 state=SignatureState.SIGNED,
                 position=position,
-                name=signatory.name,
-                acronym=signatory.acronym,
-                country=signatory.country,
-                website=signatory.website,
-                note=signatory.note,
+                **entry_values(signatory, FILE_FIELDS),
                 kind=SignatoryKind(signatory.kind),
-                listed_publicly=not signatory.anonymous,
+                listed_publicly=signatory.listed_publicly,
                 name_key=name_key(signatory.name),
                 signed_at=now,
                 updated_at=now,
             )
         )
     db.session.flush()
-    if statement.current_version is not None and change is ChangeKind.SUBSTANTIVE:
-        request_reconfirmations(statement, actor=owner or IMPORT_ACTOR)
     return statement
 
 
 IMPORT_ACTOR = "signon import (command line)"
 
 
-def _import_version(
-    statement: Statement, source: StatementFile, *, owner: User | None, change: ChangeKind | None
-):
-    """The file's text as the statement's next version, if it differs."""
+def _new_text_kind(
+    statement: Statement, source: StatementFile, change: ChangeKind | None
+) -> ChangeKind | Literal[False] | None:
+    """The change kind to save the file's text with (None: no signer to ask, so
+    the kind is the default), or False when the text is the current one. Raises
+    StatementError when the text may not change, or the kind is needed and missing."""
     current = statement.current_version
     if current is not None and (current.title, current.body) == (
         clean_line(source.title),
         canonical_text(source.body),
     ):
-        return None
+        return False
     if statement.status is Status.PUBLISHED:
         raise StatementError("the statement is published: its text can no longer change")
     kept = consents_exist(statement, excluding=SignatureSource.IMPORT)
@@ -121,24 +130,7 @@ def _import_version(
             "is a minor change (--change minor: their signatures carry over) or a "
             "substantive one (--change substantive: they are asked to confirm it)"
         )
-    version = save_version(
-        statement,
-        title=source.title,
-        body=source.body,
-        author=owner,
-        note="Imported from a statement file",
-        kind=change if kept else None,
-    )
-    if version is not None:
-        record(
-            statement.id,
-            user_actor(owner) if owner else IMPORT_ACTOR,
-            "version saved",
-            version=version.number,
-            kind=version.change_kind.value,
-            note=version.note,
-        )
-    return version
+    return change if kept else None
 
 
 def export_statement(statement: Statement) -> StatementFile:
@@ -159,14 +151,10 @@ def export_statement(statement: Statement) -> StatementFile:
         signatories_intro=statement.signatories_intro,
         lead_organisations=statement.lead_organisation_names,
         signatories=[
-            Signatory(
-                name=s.name,
-                acronym=s.acronym,
-                country=s.country,
-                website=s.website,
-                note=s.note,
+            SignatoryEntry(
+                **entry_values(s, FILE_FIELDS),
                 kind=s.kind.value,
-                anonymous=not s.listed_publicly,
+                listed_publicly=s.listed_publicly,
             )
             for s in signatures
         ],

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from signon.publication.documents import document_for_file  # noqa: E402
-from signon.statements.files import Signatory, StatementFile  # noqa: E402
+from signon.signatory_fields import SignatoryEntry  # noqa: E402
+from signon.statements.files import StatementFile  # noqa: E402
 
 WORDS = """journalists detained authorities release freedom press independent media coalition
 organisations call government charges law information reporters lawyers families international
@@ -74,13 +75,13 @@ def generated_statement(signatories: int) -> StatementFile:
     people = []
     for i in range(signatories):
         people.append(
-            Signatory(
+            SignatoryEntry(
                 name=f"Organisation for Press Freedom number {i}",
                 acronym=f"OPF{i}" if i % 3 else "",
                 country=rng.choice(COUNTRIES),
                 note="within the framework of the Observatory" if i % 17 == 0 else "",
                 kind="individual" if i % 25 == 0 else "organisation",
-                anonymous=i % 40 == 0,
+                listed_publicly=i % 40 != 0,
             )
         )
     return StatementFile(

@@ -93,21 +93,6 @@ def closed(_error):
     return render_template("signer/link_problem.html", kind="closed", statement=None), 410
 
 
-def _input(form: SignatureForm) -> SignatureInput:
-    return SignatureInput(
-        name=form.name.data,
-        acronym=form.acronym.data or "",
-        country=form.country.data or "",
-        website=form.website.data or "",
-        note=form.note.data or "",
-        kind=form.kind.data,
-        listed_publicly=bool(form.listed_publicly.data),
-        authorised_by=form.authorised_by.data or "",
-        authoriser_title=form.authoriser_title.data or "",
-        contact_email=form.contact_email.data or "",
-    )
-
-
 # The sign-on fields in the order the page shows them (_signature_fields.html): the
 # error summary lists its links in this order, whatever order the form class has.
 SIGNATURE_FIELD_ORDER = (
@@ -152,7 +137,7 @@ def sign(token: str):
         form.contact_email.data = invite.email
         form.authorised_by.data = invite.contact_name
     if form.validate_on_submit():
-        sign_from_invitation(invite, _input(form), existing=existing)
+        sign_from_invitation(invite, SignatureInput.from_form(form), existing=existing)
         db.session.commit()
         return redirect(url_for("signer.signed", token=token), 303)
     return render_template(
@@ -199,9 +184,9 @@ def manage(token: str):
     if form.validate_on_submit():
         try:
             if withdrawn:
-                sign_again(signature, _input(form))
+                sign_again(signature, SignatureInput.from_form(form))
             else:
-                changed = update_signature(signature, _input(form))
+                changed = update_signature(signature, SignatureInput.from_form(form))
         except SigningError as error:
             message = str(error)
         except SigningClosed:
@@ -308,7 +293,7 @@ def open_call(slug: str):
         ), 410
     form = OpenCallForm()
     if form.validate_on_submit():
-        submit_open_call(statement, _input(form))
+        submit_open_call(statement, SignatureInput.from_form(form))
         db.session.commit()
         return redirect(url_for("signer.check_email", slug=slug), 303)
     return render_template(

@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    _show_rate_limit_store_changes()
     proxies.trust_proxies(app)
     accounts_login.init_app(app)
     database.configure(app)
@@ -80,6 +81,21 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.extensions["signon.outbox_worker"] = start_background_worker(app)
     return app
+
+
+def _show_rate_limit_store_changes() -> None:
+    """Flask-Limiter says in its own logger when its store (Redis) stops answering
+    and limits fall back to this process, and when it is back; where logging is not
+    configured, that goes where the app's own warnings go."""
+    import logging
+
+    from flask.logging import default_handler
+
+    logger = logging.getLogger("flask-limiter")
+    if default_handler not in logger.handlers and not logging.getLogger().handlers:
+        logger.addHandler(default_handler)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
 
 
 def _import_models() -> None:

@@ -45,6 +45,10 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # The store (Redis) down must not take signing down: limits are counted in
+    # this process until it answers again, and Flask-Limiter logs the switch.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     # Wrong passwords per submitted email, from all addresses together.
     RATELIMIT_LOGIN_ACCOUNT = "10 per hour"
@@ -68,6 +72,10 @@ class Defaults:
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
     MAIL_WORKER_THREAD = False  # drain the outbox in a thread of the web process (make run)
     MAIL_POLL_SECONDS = 2.0
+    # A worker claims this many messages at a time, for this long, renewed while it
+    # sends: the rows of a worker that dies are free again within the lease.
+    MAIL_BATCH_SIZE = 10
+    MAIL_CLAIM_SECONDS = 60.0
     # Emails one mailbox gets in an hour, from all statements together; past it,
     # nothing more is queued to it (0: no limit). Stops a form filled in with
     # someone else's address from flooding them.
@@ -106,6 +114,10 @@ def load(app: Flask, overrides: dict | None) -> list[str]:
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'signon.db'}"
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _postgres_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https:")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
@@ -209,6 +221,27 @@ def _check_mail(config) -> None:
     port = config["MAIL_SMTP_PORT"]
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise SettingError(f"MAIL_SMTP_PORT is {port!r}; give a port number, e.g. 587.")
+    batch = config["MAIL_BATCH_SIZE"]
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 1000:
+        raise SettingError(f"MAIL_BATCH_SIZE is {batch!r}; give a number from 1 to 1000.")
+    # One send may take a few of the SMTP timeouts (connect, MAIL, RCPT, DATA); a
+    # lease shorter than that could let a second worker send the same message.
+    lease, timeout = config["MAIL_CLAIM_SECONDS"], config["MAIL_SMTP_TIMEOUT"]
+    if not isinstance(lease, int | float) or lease < 3 * float(timeout):
+        raise SettingError(
+            f"MAIL_CLAIM_SECONDS is {lease!r}; give at least three times "
+            f"MAIL_SMTP_TIMEOUT ({timeout} s), e.g. {int(6 * float(timeout))}."
+        )
+
+
+def _postgres_engine_options(options: dict) -> dict:
+    """A pooled connection is tested before use, so one the server dropped (a
+    restart, a failover) is replaced instead of failing a request; a server that
+    does not answer fails a request within seconds (a 503) instead of hanging it."""
+    options = {**options}
+    options.setdefault("pool_pre_ping", True)
+    options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+    return options
 
 
 def _sqlalchemy_url(url: str) -> str:

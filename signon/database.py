@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
 
@@ -15,11 +16,23 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def configure(app: Flask) -> None:
-    """Attach database-specific behaviour to the app's engine."""
+    """Attach database-specific behaviour to the app's engine, and end each
+    request's session without letting a lost connection escape the error pages."""
+    app.teardown_appcontext(_end_session)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _end_session(_error: BaseException | None) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order of
+    # registration), whose rollback on a connection the server dropped would raise
+    # after the response was chosen: gunicorn would answer its bare 500 instead.
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session.registry.clear()
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, has_request_context, make_response, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from .extensions import db, login_manager
+
+RETRY_AFTER_SECONDS = 5
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -16,13 +22,53 @@ MESSAGES = {
     410: ("Gone", "This link is no longer valid."),
     429: ("Too many attempts", "Please wait a little before trying again."),
     500: ("Something went wrong", "The error was logged; nothing you sent was half-saved."),
+    503: (
+        "Try again in a moment",
+        "signon cannot reach its database just now. Nothing was changed; wait a few "
+        "seconds and try again.",
+    ),
 }
+# A failure after the request's changes were committed: they were saved.
+AFTER_COMMIT = (
+    "Something went wrong",
+    "What you sent was saved, but the page that follows could not be shown. The error "
+    "was logged. Go back and reload the page to see where things stand.",
+)
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session) -> None:
+    if has_request_context():
+        g.committed = True
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database did not answer (down, restarting, a dropped connection, no
+    connection free in the pool), as opposed to a bug in a query."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout)
 
 
 def error_page(code: int, title: str, message: str):
     """A response with templates/errors.html and the given status."""
     body = render_template("errors.html", code=code, title=title, message=message)
     return make_response(body, code)
+
+
+def _server_error_page():
+    """The 500 page, honest about what was saved: after a commit it says so."""
+    if g.get("committed"):
+        return error_page(500, *AFTER_COMMIT)
+    return error_page(500, *MESSAGES[500])
+
+
+def _forget_transaction() -> None:
+    """Let go of the failed transaction; a dead connection is dropped, not fatal."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
 
 
 def register(app: Flask) -> None:
@@ -46,6 +92,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        original = getattr(error, "original_exception", None)
+        if isinstance(error, InternalServerError) and original is not None:
+            # Raised outside the view (a teardown, an after-request hook).
+            return unexpected_error(original)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         response = error_page(code, title, message)
@@ -56,7 +106,16 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        app.logger.exception("Unhandled error")
-        db.session.rollback()
-        return error_page(500, *MESSAGES[500])
+    def unexpected_error(error: BaseException):
+        _forget_transaction()
+        unavailable = database_unavailable(error)
+        if unavailable:
+            # The page must not ask the database who is logged in.
+            g._login_user = login_manager.anonymous_user()
+        if unavailable and not g.get("committed"):
+            app.logger.warning("The database is unavailable: %s", error)
+            response = error_page(503, *MESSAGES[503])
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        app.logger.error("Unhandled error", exc_info=error)
+        return _server_error_page()

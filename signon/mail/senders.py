@@ -6,6 +6,7 @@ import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,8 +21,17 @@ class TemporaryFailure(Exception):
     """Try again later: the server is down, busy, refused our login, or answered 4xx."""
 
 
+class ServerUnavailable(TemporaryFailure):
+    """The server cannot be reached or would not let us in (connect, TLS, login):
+    no message's fault, so the worker waits for the server, not for a backoff."""
+
+
 class PermanentFailure(Exception):
     """Do not try again: the server refused the message with a 5xx answer."""
+
+
+def _nothing() -> None:
+    pass
 
 
 class SMTPSender:
@@ -44,7 +54,10 @@ class SMTPSender:
         self.password = config.get("MAIL_SMTP_PASSWORD") or ""
         self.timeout = float(config["MAIL_SMTP_TIMEOUT"])
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, accepted: Callable[[], None] = _nothing) -> None:
+        """Deliver `message`; `accepted()` runs as soon as the server has taken it
+        (its 250 to the data), before QUIT, so that it can be recorded as sent
+        before anything else can go wrong."""
         smtp = None
         try:
             smtp = self._connect()
@@ -57,19 +70,10 @@ class SMTPSender:
             # never because of this message: it waits for the next attempt (a 535 for
             # a wrong password must not fail every queued message for good).
             _close(smtp)
-            raise TemporaryFailure(_describe(error)) from None
+            raise ServerUnavailable(_describe(error)) from None
         try:
-            smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            raise _by_code(min(codes), _clean(str(error.recipients))) from None
-        except smtplib.SMTPResponseException as error:
-            raise _by_code(error.smtp_code, _text(error.smtp_error)) from None
-        except smtplib.SMTPNotSupportedError as error:
-            # An address that needs SMTPUTF8 and a server without it: retrying cannot help.
-            raise PermanentFailure(_describe(error)) from None
-        except (OSError, smtplib.SMTPException) as error:
-            raise TemporaryFailure(_describe(error)) from None
+            _send(smtp, message)
+            accepted()
         finally:
             _close(smtp)
 
@@ -79,6 +83,22 @@ class SMTPSender:
                 self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
             )
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def _send(smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    """MAIL, RCPT and DATA, each refusal sorted into temporary or permanent."""
+    try:
+        smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        raise _by_code(min(codes), _clean(str(error.recipients))) from None
+    except smtplib.SMTPResponseException as error:
+        raise _by_code(error.smtp_code, _text(error.smtp_error)) from None
+    except smtplib.SMTPNotSupportedError as error:
+        # An address that needs SMTPUTF8 and a server without it: retrying cannot help.
+        raise PermanentFailure(_describe(error)) from None
+    except (OSError, smtplib.SMTPException) as error:
+        raise TemporaryFailure(_describe(error)) from None
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
@@ -129,7 +149,7 @@ class FileSender:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, accepted: Callable[[], None] = _nothing) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = eml_name(str(message["Message-ID"]))
         path = self.folder / f"{name}.eml"
@@ -146,6 +166,7 @@ class FileSender:
             path,
             f" | links: {links}" if links else "",
         )
+        accepted()
 
 
 def sender_for(config, instance_path: str):

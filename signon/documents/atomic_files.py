@@ -9,8 +9,10 @@ point leaves the target as it was and removes the temporary file.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 FILE_MODE = 0o644  # rendered documents are not secret; tempfile would make them 0600
@@ -35,6 +37,32 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
         raise
     _sync_folder(path.parent)
     return path
+
+
+def write_once(path: str | os.PathLike, produce: Callable[[], bytes]) -> Path:
+    """The file at `path`, written from `produce()` unless it is there already.
+
+    Callers asking at the same moment, in threads or in processes of this host
+    (gunicorn's workers), wait on a lock file beside it for the first one's file
+    instead of producing their own: a document is rendered once, and everyone gets
+    the same bytes. A failed `produce()` writes nothing; the next caller tries."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(path), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            if not path.is_file():
+                write_atomically(path, produce())
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    return path
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file `write_once` uses for `path` (hidden, like the temporary files)."""
+    return path.with_name(f".{path.name}.lock")
 
 
 def _sync_folder(folder: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 from ..paths import CHECKOUT, DOCUMENT_TEMPLATES, PACKAGE
-from .atomic_files import write_atomically
+from .atomic_files import write_once
 from .model import Document
 
 RENDERS_FOLDER = "renders"
@@ -101,17 +101,24 @@ def cached_render(
     path = stored_path(instance_path, kind, document, options=options, extension=extension)
     if path.is_file():
         return path
+
+    def produce() -> bytes:
+        note_render(kind)
+        try:
+            data = render()
+        except Exception as error:
+            raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
+        if not isinstance(data, bytes) or not data:
+            raise RenderFailed(f"The {kind.upper()} renderer produced no file.")
+        return data
+
+    return write_once(path, produce)
+
+
+def note_render(kind: str) -> None:
+    """Count a render of `kind` in this process (the tests read render_counts)."""
     with _counts_lock:
         render_counts[kind] += 1
-    try:
-        data = render()
-    except Exception as error:
-        raise RenderFailed(f"The {kind.upper()} could not be produced: {error}") from error
-    if not isinstance(data, bytes) or not data:
-        raise RenderFailed(f"The {kind.upper()} renderer produced no file.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, data)
-    return path
 
 
 def shaping_digest() -> str:
@@ -171,7 +178,11 @@ def prune(instance_path: str | Path, *, older_than_seconds: float, now: float | 
     cutoff = (time.time() if now is None else now) - older_than_seconds
     removed = 0
     for path in folder.iterdir():
-        if path.name.startswith(".") or not path.is_file():
+        # Hidden names are files being written and their locks: a lock only goes
+        # once it is as old as the files pruned (nobody can be waiting on it then).
+        if path.name.startswith(".") and not path.name.endswith(".lock"):
+            continue
+        if not path.is_file():
             continue
         try:
             if path.stat().st_mtime < cutoff:

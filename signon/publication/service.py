@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from ..audit.models import record
 from ..columns import utcnow
-from ..documents.atomic_files import write_atomically
-from ..documents.cache import RenderFailed
+from ..documents.atomic_files import write_atomically, write_once
+from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db
@@ -281,9 +281,14 @@ def edition_file(edition: Edition, kind: str) -> Path:
     if kind not in FILE_KINDS:
         raise ValueError(f"an edition keeps {' and '.join(FILE_KINDS)} files, not {kind!r}")
     path = edition_path(edition, kind)
-    if not path.is_file():
-        _write(edition, {kind: _render(kind, edition_document(edition))})
-    return path
+    if path.is_file():
+        return path
+
+    def produce() -> bytes:
+        note_render(f"edition {kind}")
+        return _render(kind, edition_document(edition))
+
+    return write_once(path, produce)
 
 
 # Queries ------------------------------------------------------------------------

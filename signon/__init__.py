@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import paths
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("SIGNON_INSTANCE_PATH") or paths.default_instance_path(),

@@ -1,16 +1,21 @@
-"""The `signon` command: a Flask CLI group with the project's commands."""
+"""The `signon` command: a Flask CLI group with the project's commands.
+
+Starting it loads only click and Flask's CLI: each command imports what it needs
+when it runs, and the app is created only for a command that uses it (`signon
+render` and `signon --help` never do), so a command starts in a fraction of a
+second."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 
-from .extensions import db
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def _create_app(*_args) -> Flask:
@@ -19,13 +24,36 @@ def _create_app(*_args) -> Flask:
     return create_app()
 
 
+class SignonGroup(FlaskGroup):
+    """Flask's group, but our own commands are found without creating the app, and
+    `signon --help` lists them with Flask's and Flask-Migrate's without loading either."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *(command.name for command in COMMANDS), "db"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        own = next((command for command in COMMANDS if command.name == name), None)
+        if own is None and name == "db":
+            from flask_migrate.cli import db as migrations
+
+            return migrations
+        return own or super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed = {command.name: command for command in (*self.commands.values(), *COMMANDS)}
+        rows = [(name, listed[name].get_short_help_str(limit=45)) for name in listed]
+        rows.append(("db", "Database migrations (Flask-Migrate): signon db upgrade."))
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
 def main() -> None:
     """Entry point of the `signon` console script."""
     from .environment import SettingError
 
     _server_header_without_versions()
     try:
-        FlaskGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
+        SignonGroup(create_app=_create_app, help="signon: joint statements and their sign-ons.")(
             prog_name="signon"
         )
     except SettingError as error:  # the operator's to fix: the message, not a traceback
@@ -44,17 +72,7 @@ def _server_header_without_versions() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the project's commands to app.cli (so `flask --app signon` has them too)."""
-    for command in (
-        init_db,
-        create_user,
-        import_command,
-        export_command,
-        render_command,
-        demo,
-        send_mail,
-        purge_contacts,
-        prune_renders,
-    ):
+    for command in COMMANDS:
         app.cli.add_command(command)
 
 
@@ -71,7 +89,10 @@ def older_than(meaning: str):
 
 
 @click.command("init-db", help="Bring the database to the latest schema (= db upgrade).")
+@with_appcontext
 def init_db() -> None:
+    from flask_migrate import upgrade
+
     upgrade()
     click.echo("Database is at the latest schema.")
 
@@ -86,6 +107,7 @@ def init_db() -> None:
 def create_user(email: str, name: str, admin: bool) -> None:
     from .accounts.service import AccountError
     from .accounts.service import create_user as add_user
+    from .extensions import db
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -111,6 +133,7 @@ def create_user(email: str, name: str, admin: bool) -> None:
 @with_appcontext
 def import_command(path: Path, owner: str | None, change: str | None) -> None:
     from .accounts.service import find_user
+    from .extensions import db
     from .statements.files import StatementFileError, read_statement_file
     from .statements.models import ChangeKind
     from .statements.service import StatementError
@@ -143,6 +166,7 @@ def _diff_emails_ahead(source) -> None:
     changes: diffed before the import takes the write lock, as the web's saves."""
     from sqlalchemy import select
 
+    from .extensions import db
     from .signatures.reconfirm import diff_emails_ahead
     from .statements.models import Statement
     from .text import canonical_text
@@ -161,6 +185,7 @@ def _diff_emails_ahead(source) -> None:
 def export_command(slug: str, output: Path | None) -> None:
     from sqlalchemy import select
 
+    from .extensions import db
     from .statements.files import dump_statement_file
     from .statements.models import Statement
     from .workspace.transfer import export_statement
@@ -217,7 +242,7 @@ def render_command(
     author: str,
     time_limit: float,
 ) -> None:
-    from .publication.documents import document_for_file
+    from .statements.file_document import document_for_file
     from .statements.files import StatementFileError, read_statement_file
 
     if not (pdf_path or docx_path or html_path):
@@ -236,7 +261,10 @@ def render_command(
     def pdf() -> bytes:
         from .documents.pdf import render_pdf_with_time_limit
 
-        return render_pdf_with_time_limit(document, page_size=page_size, seconds=time_limit)
+        # One render in a short-lived process: no warm-up to share with later ones.
+        return render_pdf_with_time_limit(
+            document, page_size=page_size, seconds=time_limit, warm_up=False
+        )
 
     def docx() -> bytes:
         from .documents.docx import render_docx
@@ -331,6 +359,7 @@ def send_mail(loop: bool, interval: float) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
 @with_appcontext
 def purge_contacts(days: int, dry_run: bool) -> None:
+    from .extensions import db
     from .retention.service import purge_contacts_older_than, statements_due
 
     if dry_run:
@@ -371,3 +400,16 @@ def prune_renders(days: int) -> None:
 
     removed = prune(current_app.instance_path, older_than_seconds=days * 86400)
     click.echo(f"Deleted {removed} cached file{'' if removed == 1 else 's'}.")
+
+
+COMMANDS = (
+    init_db,
+    create_user,
+    import_command,
+    export_command,
+    render_command,
+    demo,
+    send_mail,
+    purge_contacts,
+    prune_renders,
+)

@@ -29,7 +29,8 @@ from signon.documents.model import (
 from signon.documents.signatories import Signatory, SignatorySection, build_section
 from signon.extensions import db
 from signon.paths import CHECKOUT as ROOT
-from signon.publication.documents import document_for_file, document_for_statement
+from signon.publication.documents import document_for_statement
+from signon.statements.file_document import document_for_file
 from signon.statements.files import parse_statement_file, read_statement_file
 from signon.statements.models import Statement
 

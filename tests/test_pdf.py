@@ -36,7 +36,7 @@ from signon.documents.pdf import (
     statement_html,
 )
 from signon.documents.signatories import INDIVIDUAL, Signatory, build_section
-from signon.publication.documents import document_for_file
+from signon.statements.file_document import document_for_file
 from signon.statements.files import read_statement_file
 
 ROOT = Path(__file__).resolve().parent.parent

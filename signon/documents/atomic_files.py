@@ -45,24 +45,25 @@ def write_once(path: str | os.PathLike, produce: Callable[[], bytes]) -> Path:
     Callers asking at the same moment, in threads or in processes of this host
     (gunicorn's workers), wait on a lock file beside it for the first one's file
     instead of producing their own: a document is rendered once, and everyone gets
-    the same bytes. A failed `produce()` writes nothing; the next caller tries."""
+    the same bytes. A failed `produce()` writes nothing; the next caller tries.
+
+    The lock file goes once the work is done: a caller still waiting on it then
+    finds the file, and one arriving later finds it without waiting."""
     path = Path(path)
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path(path), "a") as lock:
+    lock_path = path.with_name(f".{path.name}.lock")
+    with open(lock_path, "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
             if not path.is_file():
                 write_atomically(path, produce())
         finally:
+            with contextlib.suppress(FileNotFoundError):
+                lock_path.unlink()
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return path
-
-
-def lock_path(path: Path) -> Path:
-    """The lock file `write_once` uses for `path` (hidden, like the temporary files)."""
-    return path.with_name(f".{path.name}.lock")
 
 
 def _sync_folder(folder: Path) -> None:

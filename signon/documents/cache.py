@@ -178,11 +178,7 @@ def prune(instance_path: str | Path, *, older_than_seconds: float, now: float | 
     cutoff = (time.time() if now is None else now) - older_than_seconds
     removed = 0
     for path in folder.iterdir():
-        # Hidden names are files being written and their locks: a lock only goes
-        # once it is as old as the files pruned (nobody can be waiting on it then).
-        if path.name.startswith(".") and not path.name.endswith(".lock"):
-            continue
-        if not path.is_file():
+        if path.name.startswith(".") or not path.is_file():
             continue
         try:
             if path.stat().st_mtime < cutoff:

@@ -140,27 +140,46 @@ def render_pdf(document: Document, *, page_size: str = "A4") -> bytes:
 
 
 def render_pdf_with_time_limit(
-    document: Document, *, page_size: str = "A4", seconds: float = DEFAULT_SECONDS
+    document: Document,
+    *,
+    page_size: str = "A4",
+    seconds: float = DEFAULT_SECONDS,
+    warm_up: bool = True,
 ) -> bytes:
     """`render_pdf` in a child process that is killed after `seconds`.
 
     Raises RenderError on timeout, when the child fails or dies, or when it cannot
-    be started. See `start_method` for how the child is made.
+    be started. See `start_method` for how the child is made, and `warm_up`.
     """
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
-    return render_with_time_limit(render_pdf, document, seconds=seconds, page_size=page_size)
+    return render_with_time_limit(
+        render_pdf, document, seconds=seconds, warm_up=warm_up, page_size=page_size
+    )
 
 
 def render_with_time_limit(
-    render, document: Document, *, seconds: float = DEFAULT_SECONDS, **options
+    render,
+    document: Document,
+    *,
+    seconds: float = DEFAULT_SECONDS,
+    warm_up: bool = True,
+    **options,
 ) -> bytes:
     """`render(document, **options)` in a child process that is killed after `seconds`
     (any of our renderers: the PDF here, the DOCX too). `render` must be a
-    module-level function, so the child can find it."""
+    module-level function, so the child can find it.
+
+    With `warm_up` (a long-lived process: a web worker) a forked child inherits
+    WeasyPrint and its fonts, loaded once here first. A process that renders once
+    (`signon render`) passes False: the child then loads them itself, which costs
+    what a bare WeasyPrint process does and no more."""
     what = "PDF" if render is render_pdf else "document"
     with _starting:
-        context = _context(start_method())
+        method = start_method()
+        context = _context(method)
+        if method == "fork" and warm_up:
+            _warmed_up()
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(
             target=_render_in_child, args=(sender, render, document, options), daemon=True
@@ -217,14 +236,18 @@ def start_method() -> str:
 @cache
 def _context(method: str):
     context = multiprocessing.get_context(method)
-    if method == "fork":
-        _warm_up()
-    elif method == "forkserver":
-        context.set_forkserver_preload([__name__, "weasyprint"])
+    if method == "forkserver":
+        # The server process warms up once; every child forked from it inherits that.
+        context.set_forkserver_preload([__name__, "weasyprint", f"{__package__}.warm_renderer"])
     return context
 
 
-def _warm_up() -> None:
+@cache
+def _warmed_up() -> None:
+    warm_up()
+
+
+def warm_up() -> None:
     """Import WeasyPrint and load the usual fonts and hyphenation patterns in this
     process, for every forked child to inherit."""
     section = SignatorySection(

@@ -1,4 +1,5 @@
-"""Building the document model from a stored statement or from a statement file."""
+"""Building the document model from a stored statement (a statement file's:
+statements/file_document.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,7 @@ from datetime import datetime
 
 from ..columns import utcnow
 from ..documents.model import Document, build_document
-from ..documents.signatories import Signatory, build_section
-from ..signatory_fields import PRINTED_FIELDS, entry_values
 from ..signatures.listing import final_section
-from ..statements.files import StatementFile
-from ..text import fingerprint
 from ..times import local_day
 
 
@@ -45,33 +42,5 @@ def document_for_statement(statement, *, author: str = "") -> Document:
         date_planned=True,
         version_number=version.number,
         sha256=version.sha256,
-        author=author,
-    )
-
-
-def document_for_file(source: StatementFile, *, author: str = "") -> Document:
-    """A statement file as a document, with no database (`signon render`)."""
-    section = build_section(
-        (
-            Signatory(
-                **entry_values(s, PRINTED_FIELDS),
-                kind=s.kind,
-                listed=s.listed_publicly,
-                position=position,
-            )
-            for position, s in enumerate(source.signatories)
-        ),
-        order=source.signatory_order,
-        language=source.language,
-        intro=source.signatories_intro,
-    )
-    return build_document(
-        title=source.title,
-        body=source.body,
-        language=source.language,
-        signatories=section,
-        date=source.date or "",
-        version_number=1,
-        sha256=fingerprint(source.title, source.body),
         author=author,
     )

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from signon.publication.documents import document_for_file  # noqa: E402
+from signon.statements.file_document import document_for_file  # noqa: E402
 from signon.signatory_fields import SignatoryEntry  # noqa: E402
 from signon.statements.files import StatementFile  # noqa: E402
 
@@ -287,7 +287,7 @@ def peak_memory_mb() -> float:
     code = (  # noqa: UP031
         "import resource, sys; sys.path.insert(0, %r);"
         "from tests.bench.render_bench import generated_statement;"
-        "from signon.documents.build import document_for_file;"
+        "from signon.statements.file_document import document_for_file;"
         "from signon.documents.pdf import render_pdf;"
         "render_pdf(document_for_file(generated_statement(1000)));"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"

@@ -79,7 +79,20 @@ def percentile(values: list[float], fraction: float) -> float:
 # --- set-up -------------------------------------------------------------------------
 
 
-def prepare_instance(instance: Path, invitations: int, base_url: str) -> tuple[str, list]:
+def statement_body(words: int) -> str:
+    """The short statement, or about `words` words of generated text (headings,
+    lists, a table, footnotes: what the sign page renders)."""
+    if not words:
+        return STATEMENT_BODY
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    from render_bench import generated_body
+
+    return generated_body(words)
+
+
+def prepare_instance(
+    instance: Path, invitations: int, base_url: str, words: int = 0
+) -> tuple[str, list]:
     """Migrate with the CLI, then make the statement and invitations with the services.
     Returns the statement's slug and [(invitation id, path of its sign page)]."""
     env = bench_environment(instance, base_url)
@@ -100,7 +113,7 @@ def prepare_instance(instance: Path, invitations: int, base_url: str) -> tuple[s
         lead = create_user("lead@bench.example", "Bench Lead", "a long bench password")
         statement = create_statement(
             title="Release the journalists of Meridia",
-            body=STATEMENT_BODY,
+            body=statement_body(words),
             language="en",
             owner=lead,
         )
@@ -424,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--trivial-path", default="/static/signon.css")
     parser.add_argument(
+        "--words", type=int, default=1600, help="words in the statement (0: a short one)"
+    )
+    parser.add_argument(
         "--app", default="signon:create_app()", help="gunicorn's app (for experiments)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
@@ -440,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         started = time.monotonic()
-        slug, links = prepare_instance(instance, invitations, base_url)
+        slug, links = prepare_instance(instance, invitations, base_url, args.words)
         print(f"  set-up: {len(links)} invitations in {time.monotonic() - started:.1f} s")
         server = Server(instance, port, base_url, args.workers, args.app)
         server.wait_ready()

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from signon.statements.file_document import document_for_file  # noqa: E402
 from signon.signatory_fields import SignatoryEntry  # noqa: E402
+from signon.statements.file_document import document_for_file  # noqa: E402
 from signon.statements.files import StatementFile  # noqa: E402
 
 WORDS = """journalists detained authorities release freedom press independent media coalition

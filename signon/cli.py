@@ -242,14 +242,25 @@ def render_command(
     author: str,
     time_limit: float,
 ) -> None:
+    from .documents.pdf import RenderChild, RenderError
     from .statements.file_document import document_for_file
     from .statements.files import StatementFileError, read_statement_file
 
     if not (pdf_path or docx_path or html_path):
         raise click.UsageError("Name at least one file to write: --pdf, --docx or --html.")
+    # One render in a short-lived process: no warm-up to share with later ones, but
+    # the child loads WeasyPrint while the file is read and the document built.
+    renderer = None
+    if pdf_path:
+        try:
+            renderer = RenderChild(warm_up=False, preload="weasyprint")
+        except RenderError as error:
+            raise click.ClickException(f"{path}: {error}. No file was written.") from None
     try:
         source = read_statement_file(path)
     except StatementFileError as error:
+        if renderer:
+            renderer.close()
         raise click.ClickException(str(error)) from None
     document = document_for_file(source, author=author)
 
@@ -259,12 +270,9 @@ def render_command(
         return statement_html(document, page_size=page_size).encode("utf-8")
 
     def pdf() -> bytes:
-        from .documents.pdf import render_pdf_with_time_limit
+        from .documents.pdf import render_pdf
 
-        # One render in a short-lived process: no warm-up to share with later ones.
-        return render_pdf_with_time_limit(
-            document, page_size=page_size, seconds=time_limit, warm_up=False
-        )
+        return renderer.render(render_pdf, document, seconds=time_limit, page_size=page_size)
 
     def docx() -> bytes:
         from .documents.docx import render_docx
@@ -273,15 +281,19 @@ def render_command(
 
     # Everything is rendered before anything is written: a failure writes no file.
     outputs = []
-    for target, render in ((html_path, html), (pdf_path, pdf), (docx_path, docx)):
-        if target is None:
-            continue
-        try:
-            outputs.append((target, render()))
-        except Exception as error:  # a renderer's failure, said plainly
-            raise click.ClickException(
-                f"{path}: could not produce {target}: {error}. No file was written."
-            ) from None
+    try:
+        for target, render in ((html_path, html), (pdf_path, pdf), (docx_path, docx)):
+            if target is None:
+                continue
+            try:
+                outputs.append((target, render()))
+            except Exception as error:  # a renderer's failure, said plainly
+                raise click.ClickException(
+                    f"{path}: could not produce {target}: {error}. No file was written."
+                ) from None
+    finally:
+        if renderer:
+            renderer.close()
     from .documents.atomic_files import write_atomically
 
     for target, data in outputs:

@@ -6,6 +6,7 @@ See docs/architecture.md, PDF rendering.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import mimetypes
 import multiprocessing
@@ -174,43 +175,74 @@ def render_with_time_limit(
     WeasyPrint and its fonts, loaded once here first. A process that renders once
     (`signon render`) passes False: the child then loads them itself, which costs
     what a bare WeasyPrint process does and no more."""
-    what = "PDF" if render is render_pdf else "document"
-    with _starting:
-        method = start_method()
-        context = _context(method)
-        if method == "fork" and warm_up:
-            _warmed_up()
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_render_in_child, args=(sender, render, document, options), daemon=True
-        )
-        try:
-            child.start()
-        except Exception as error:
-            receiver.close()
-            sender.close()
-            raise RenderError(f"could not start the {what} renderer: {error}") from error
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise RenderError(
-                f"rendering the {what} took longer than {seconds:g} s and was stopped"
+    return RenderChild(warm_up=warm_up).render(render, document, seconds=seconds, **options)
+
+
+class RenderChild:
+    """A child process that renders one document and is killed if it runs over.
+
+    Started ahead of its work with `preload="weasyprint"`, it loads WeasyPrint
+    while this process still reads and builds the document (`signon render`), so a
+    whole render costs little more than WeasyPrint alone. Raises RenderError when
+    it cannot be started."""
+
+    def __init__(self, *, warm_up: bool = True, preload: str = ""):
+        with _starting:
+            method = start_method()
+            context = _context(method)
+            if method == "fork" and warm_up:
+                _warmed_up()
+            jobs, self._jobs = context.Pipe(duplex=False)
+            self._results, results = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_render_in_child, args=(jobs, results, preload), daemon=True
             )
+            try:
+                self._process.start()
+            except Exception as error:
+                for end in (jobs, results, self._jobs, self._results):
+                    end.close()
+                raise RenderError(f"could not start the renderer: {error}") from error
+        jobs.close()
+        results.close()
+
+    def render(self, render, document: Document, *, seconds: float, **options) -> bytes:
+        """`render(document, **options)` in the child, within `seconds`; then the
+        child is gone. Raises RenderError on timeout, failure or the child's death."""
+        what = "PDF" if render is render_pdf else "document"
         try:
-            status, payload = receiver.recv()
-        except EOFError:
-            child.join()
-            raise RenderError(
-                f"the {what} renderer stopped without a result (exit code {child.exitcode})"
-            ) from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
-    if status != "ok":
-        raise RenderError(f"rendering the {what} failed: {payload}")
-    return payload
+            try:
+                self._jobs.send((render, document, options))
+            except OSError:
+                self._process.join()
+                raise RenderError(
+                    f"the {what} renderer stopped (exit code {self._process.exitcode})"
+                ) from None
+            if not self._results.poll(seconds):
+                raise RenderError(
+                    f"rendering the {what} took longer than {seconds:g} s and was stopped"
+                )
+            try:
+                status, payload = self._results.recv()
+            except EOFError:
+                self._process.join()
+                raise RenderError(
+                    f"the {what} renderer stopped without a result "
+                    f"(exit code {self._process.exitcode})"
+                ) from None
+        finally:
+            self.close()
+        if status != "ok":
+            raise RenderError(f"rendering the {what} failed: {payload}")
+        return payload
+
+    def close(self) -> None:
+        """Stop the child if it still runs (a render not asked for after all)."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._jobs.close()
+        self._results.close()
 
 
 _starting = threading.Lock()  # one child started at a time; no warm-up meanwhile
@@ -263,12 +295,18 @@ def warm_up() -> None:
         LOGGER.warning("warming up the PDF renderer failed", exc_info=True)
 
 
-def _render_in_child(sender, render, document: Document, options: dict) -> None:
+def _render_in_child(jobs, results, preload: str) -> None:
     try:
+        if preload:
+            importlib.import_module(preload)
+        try:
+            render, document, options = jobs.recv()
+        except EOFError:
+            return  # nothing was asked after all
         result = ("ok", render(document, **options))
     except BaseException as error:
         result = ("error", f"{type(error).__name__}: {error}")
     try:
-        sender.send(result)
+        results.send(result)
     finally:
-        sender.close()
+        results.close()

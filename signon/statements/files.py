@@ -84,8 +84,7 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         raise StatementFileError(name, line, problem)
 
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        data = _load_yaml(front)
     except yaml.YAMLError as error:
         line, problem = _yaml_error_line(error, front)
         fail(line, f"the front matter is not valid YAML: {problem}")
@@ -94,8 +93,8 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
 
     def line_of(*path) -> int | None:
         # The line of a mapping's key (not of its value, which may start on the
-        # next line), or of a list item.
-        current, line = node, None
+        # next line), or of a list item. Only an error asks: the nodes are read then.
+        current, line = yaml.compose(front, Loader=yaml.SafeLoader), None
         for step in path:
             if isinstance(current, yaml.MappingNode):
                 pair = next(((k, v) for k, v in current.value if k.value == step), None)
@@ -210,6 +209,19 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         signatories=signatories,
         lead_organisations=leads,
     )
+
+
+def _load_yaml(front: str):
+    """The front matter's data: through libyaml where PyYAML has it (a list of a
+    thousand signatories reads in a tenth of the time), and through the pure-Python
+    loader when that fails, whose error says best where and what went wrong."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(front, Loader=loader)  # noqa: S506 (a safe loader)
+        except yaml.YAMLError:
+            pass
+    return yaml.load(front, Loader=yaml.SafeLoader)
 
 
 def _yaml_error_line(error: yaml.YAMLError, front: str) -> tuple[int | None, str]:

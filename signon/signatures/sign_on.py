@@ -34,6 +34,8 @@ from .models import (
 from .names import name_key
 from .ordering import position_after_all
 
+UNKNOWN = object()  # sign_from_invitation: the caller did not look the signature up
+
 
 class SigningClosed(Exception):
     """The statement no longer takes signatures (closed, past its deadline, published)."""
@@ -97,18 +99,19 @@ def record_opened(invitation: Invitation) -> None:
 
 
 def sign_from_invitation(
-    invitation: Invitation, data: SignatureInput, *, existing: Signature | None = None
+    invitation: Invitation, data: SignatureInput, *, existing: Signature | object | None = UNKNOWN
 ) -> Signature:
     """Create, or update, the one signature of an invitation (not committed).
 
-    `existing` is the invitation's signature when the caller already loaded it.
-    A new row is filled before its one INSERT; on PostgreSQL two concurrent POSTs
-    can both get here, and the loser's INSERT (in a savepoint) turns into an update
-    of the winner's row. SQLite's BEGIN IMMEDIATE already serialises them.
+    `existing` is the invitation's signature (or None) when the caller already
+    looked it up. A new row is filled before its one INSERT; on PostgreSQL two
+    concurrent POSTs can both get here, and the loser's INSERT (in a savepoint)
+    turns into an update of the winner's row. SQLite's BEGIN IMMEDIATE already
+    serialises them, so it needs no savepoint.
     """
     statement = invitation.statement
     _ensure_open(statement)
-    signature = existing or _signature_of(invitation)
+    signature = _signature_of(invitation) if existing is UNKNOWN else existing
     contact_before = signature.contact_email if signature is not None else None
     was_signed = signature is not None and signature.state is SignatureState.SIGNED
     was_withdrawn = signature is not None and signature.state is SignatureState.WITHDRAWN
@@ -125,8 +128,12 @@ def sign_from_invitation(
         )
         _apply(signature, data, statement)
         try:
-            with db.session.begin_nested():
+            if db.session.get_bind().dialect.name == "sqlite":
                 db.session.add(signature)
+                db.session.flush()  # its id goes into the links mailed below
+            else:
+                with db.session.begin_nested():
+                    db.session.add(signature)
         except IntegrityError:
             signature = _signature_of(invitation)
             if signature is None:
@@ -136,7 +143,8 @@ def sign_from_invitation(
     else:
         changed = _apply(signature, data, statement)
     signature.state = SignatureState.SIGNED
-    signature.withdrawn_at = None
+    if was_withdrawn:
+        signature.withdrawn_at = None
     record_opened(invitation)
     invitation.responded_at = utcnow()
     if changed or not was_signed:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import make_response, render_template
+from sqlalchemy.orm import joinedload
 
 from ...columns import utcnow
 from ...extensions import db
 from ...statements.lifecycle import deadline_in_zone, status_now
-from ...statements.models import Status
+from ...statements.models import Statement, Status
 from ...tokens import ExpiredToken, InvalidToken, Purpose, read_token
 from ..links import contact_nonce
 from ..models import Invitation, Signature
@@ -50,7 +51,12 @@ def _load(purpose: Purpose, token: str, model):
         raise LinkProblem(410, "expired") from None
     except InvalidToken:
         raise LinkProblem(400, "invalid") from None
-    record = db.session.get(model, record_id)
+    # Every page of a link shows its statement and the text: one query, not three.
+    record = db.session.get(
+        model,
+        record_id,
+        options=[joinedload(model.statement).joinedload(Statement.current_version)],
+    )
     if record is None:
         raise LinkProblem(400, "invalid")
     return record, nonce

@@ -341,6 +341,9 @@ def test_a_render_slower_than_the_time_limit_stops_the_publication(development):
         ("MAIL_SMTP_PORT", "abc", "SIGNON_MAIL_SMTP_PORT is 'abc': give a whole number."),
         ("MAIL_WORKER_THREAD", "sometimes", "SIGNON_MAIL_WORKER_THREAD is 'sometimes'"),
         ("RATELIMIT_LOGIN", "2 per minit", "RATELIMIT_LOGIN is '2 per minit'"),
+        # A lease shorter than a send could let a second worker send it again.
+        ("MAIL_CLAIM_SECONDS", "5", "MAIL_CLAIM_SECONDS is 5.0; give at least three times"),
+        ("MAIL_BATCH_SIZE", "0", "MAIL_BATCH_SIZE is 0; give a number from 1 to 1000."),
     ],
 )
 def test_a_setting_that_cannot_work_stops_signon_run(tmp_path, setting, value, message):
@@ -382,5 +385,7 @@ def test_the_settings_table_names_every_variable_the_tests_set():
         "SIGNON_MAX_INVITATIONS_PER_PASTE",
         "SIGNON_RENDER_TIME_LIMIT",
         "SIGNON_DOCUMENT_AUTHOR",
+        "SIGNON_MAIL_BATCH_SIZE",
+        "SIGNON_MAIL_CLAIM_SECONDS",
     ):
         assert f"`{name}`" in table, name

@@ -19,7 +19,7 @@ from signon.mail.models import MailState
 from .mail_support import outbox
 from .mailbox import Mailbox, SMTPServer, free_port
 from .private_postgres import wait_until
-from .running_server import BIN, operator_environment
+from .running_server import BIN, operator_environment, stop_process
 from .test_outbox import queue_plain
 
 
@@ -82,13 +82,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

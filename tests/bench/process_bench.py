@@ -121,54 +121,21 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-def statement_with_signatures(instance: Path, count: int) -> tuple[str, str]:
+def statement_with_signatures(count: int) -> tuple[str, str]:
     """A live-list statement of the 1,600-word text with `count` signatures; its
     slug and the HTML its PDF is printed from."""
-    from render_bench import generated_statement
+    from render_bench import stored_statement
 
     from signon import create_app
-    from signon.accounts.service import create_user
     from signon.documents.pdf import statement_html
     from signon.extensions import db
     from signon.public.service import public_document
-    from signon.signatures.models import Signature, SignatureSource, SignatureState
-    from signon.statements.lifecycle import open_for_signatures
-    from signon.statements.models import SignatoryOrder
-    from signon.statements.service import create_statement
+    from signon.statements.models import Statement
 
-    source = generated_statement(count)
     app = create_app()
     with app.app_context():
-        lead = create_user("lead@bench.example", "Bench Lead", "a long bench password")
-        statement = create_statement(
-            title=source.title, body=source.body, language="en", owner=lead
-        )
-        open_for_signatures(
-            statement,
-            deadline=None,
-            time_zone="UTC",
-            signatories_intro="Signed by:",
-            signatory_order=SignatoryOrder.ALPHABETICAL,
-        )
-        statement.live_list = True  # public while open: its PDF is a stored render
-        version = statement.current_version
-        db.session.add_all(
-            Signature(
-                statement=statement,
-                version_id=version.id,
-                text_sha256=version.sha256,
-                source=SignatureSource.TEAM,
-                state=SignatureState.SIGNED,
-                name=s.name,
-                acronym=s.acronym,
-                country=s.country,
-                note=s.note,
-                position=position,
-            )
-            for position, s in enumerate(source.signatories)
-        )
-        db.session.commit()
-        slug = statement.slug
+        slug = stored_statement(count)
+        statement = db.session.query(Statement).filter_by(slug=slug).one()
         html = statement_html(public_document(statement))
         db.session.remove()
         db.engine.dispose()
@@ -188,7 +155,7 @@ def cache_miss_download(runs: int, folder: Path) -> list[tuple[str, float, float
     }
     subprocess.run([str(BIN / "signon"), "db", "upgrade"], env=env, check=True, capture_output=True)
     os.environ.update(env)
-    slug, html = statement_with_signatures(instance, 1001)
+    slug, html = statement_with_signatures(1001)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "signon:create_app()"],
         env=env,

@@ -194,6 +194,48 @@ def main(argv=None) -> int:
     return 0
 
 
+def stored_statement(count: int) -> str:
+    """In the app context: a statement of the 1,600-word text with `count` team-added
+    signatures and a live list (only then is an open statement's PDF public and
+    stored); its slug."""
+    from signon.accounts.service import create_user
+    from signon.extensions import db
+    from signon.signatures.models import Signature, SignatureSource, SignatureState
+    from signon.statements.lifecycle import open_for_signatures
+    from signon.statements.models import SignatoryOrder
+    from signon.statements.service import create_statement
+
+    source = generated_statement(count)
+    lead = create_user("lead@bench.example", "Bench Lead", "a long bench password")
+    statement = create_statement(title=source.title, body=source.body, language="en", owner=lead)
+    open_for_signatures(
+        statement,
+        deadline=None,
+        time_zone="UTC",
+        signatories_intro="Signed by:",
+        signatory_order=SignatoryOrder.ALPHABETICAL,
+    )
+    statement.live_list = True
+    version = statement.current_version
+    db.session.add_all(
+        Signature(
+            statement=statement,
+            version_id=version.id,
+            text_sha256=version.sha256,
+            source=SignatureSource.TEAM,
+            state=SignatureState.SIGNED,
+            name=s.name,
+            acronym=s.acronym,
+            country=s.country,
+            note=s.note,
+            position=position,
+        )
+        for position, s in enumerate(source.signatories)
+    )
+    db.session.commit()
+    return statement.slug
+
+
 def cached_download_ratio(runs: int) -> float:
     """(c): GET /s/<slug>.pdf of a stored statement with 1,000 signatures, once its
     PDF is cached, ÷ GET of a static file of the same size; both in-process
@@ -202,12 +244,6 @@ def cached_download_ratio(runs: int) -> float:
     from flask_migrate import upgrade
 
     from signon import create_app
-    from signon.accounts.service import create_user
-    from signon.extensions import db
-    from signon.signatures.models import Signature, SignatureSource, SignatureState
-    from signon.statements.lifecycle import open_for_signatures
-    from signon.statements.models import SignatoryOrder
-    from signon.statements.service import create_statement
 
     instance = Path(tempfile.mkdtemp(prefix="signon-render-bench-"))
     try:
@@ -219,40 +255,9 @@ def cached_download_ratio(runs: int) -> float:
                 "RATELIMIT_ENABLED": False,
             }
         )
-        source = generated_statement(1000)
         with app.app_context():
             upgrade()
-            lead = create_user("lead@bench.example", "Bench Lead", "a long bench password")
-            statement = create_statement(
-                title=source.title, body=source.body, language="en", owner=lead
-            )
-            open_for_signatures(
-                statement,
-                deadline=None,
-                time_zone="UTC",
-                signatories_intro="Signed by:",
-                signatory_order=SignatoryOrder.ALPHABETICAL,
-            )
-            # A live list: only then is an open statement's PDF public (and stored).
-            statement.live_list = True
-            version = statement.current_version
-            db.session.add_all(
-                Signature(
-                    statement=statement,
-                    version_id=version.id,
-                    text_sha256=version.sha256,
-                    source=SignatureSource.TEAM,
-                    state=SignatureState.SIGNED,
-                    name=s.name,
-                    acronym=s.acronym,
-                    country=s.country,
-                    note=s.note,
-                    position=position,
-                )
-                for position, s in enumerate(source.signatories)
-            )
-            db.session.commit()
-            slug = statement.slug
+            slug = stored_statement(1000)
         static = instance / "static-copy.pdf"
         app.add_url_rule(
             "/bench/static", "bench_static", lambda: send_file(static, mimetype="application/pdf")

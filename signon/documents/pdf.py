@@ -203,8 +203,10 @@ class RenderChild:
                 for end in (jobs, results, self._jobs, self._results):
                     end.close()
                 raise RenderError(f"could not start the renderer: {error}") from error
-        jobs.close()
-        results.close()
+            # The child's ends, closed here before another child can be forked with
+            # them: the child's death must close the last copy (the parent sees EOF).
+            jobs.close()
+            results.close()
 
     def render(self, render, document: Document, *, seconds: float, **options) -> bytes:
         """`render(document, **options)` in the child, within `seconds`; then the

@@ -46,12 +46,12 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    errors.register(app)  # before the limiter: its Retry-After is put right after it
     limiter.init_app(app)
     _show_rate_limit_store_changes()
     proxies.trust_proxies(app)
     accounts_login.init_app(app)
     database.configure(app)
-    errors.register(app)
     web.register(app)
     on_list_change(app, note_list_change)  # a published list gets its next edition
 

@@ -322,14 +322,13 @@ def demo() -> None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
 @with_appcontext
 def send_mail(loop: bool, interval: float) -> None:
-    import logging
     import signal
     import time
 
     from flask import current_app
 
     from .mail.senders import sender_for
-    from .mail.worker import drain_once
+    from .mail.worker import drain_once, drain_round
 
     app = current_app._get_current_object()
     try:
@@ -349,13 +348,9 @@ def send_mail(loop: bool, interval: float) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stopping:
-        try:
-            result = drain_once(app)
-        except Exception:  # e.g. the database is restarting: say so, try again next round
-            logging.getLogger("signon.mail").exception("outbox round failed")
-        else:
-            if result.sent or result.retrying or result.failed:
-                click.echo(f"Outbox: {result}.")
+        result = drain_round(app)  # a failed round is logged; the next one tries again
+        if result and (result.sent or result.retrying or result.failed):
+            click.echo(f"Outbox: {result}.")
         next_round = time.monotonic() + interval
         while not stopping and time.monotonic() < next_round:
             time.sleep(min(0.1, max(next_round - time.monotonic(), 0)))

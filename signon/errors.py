@@ -24,8 +24,8 @@ MESSAGES = {
     500: ("Something went wrong", "The error was logged; nothing you sent was half-saved."),
     503: (
         "Try again in a moment",
-        "signon cannot reach its database just now. Nothing was changed; wait a few "
-        "seconds and try again.",
+        "signon cannot reach its database just now. Wait a few seconds and try again; "
+        "a form you were sending was not saved, so send it again then.",
     ),
 }
 # A failure after the request's changes were committed: they were saved.
@@ -71,8 +71,25 @@ def _forget_transaction() -> None:
         db.session.close()
 
 
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().split("\n", 1)[0]
+
+
+def _own_retry_after(response):
+    """Retry-After means something on a 503 (ours: seconds) and a 429 (the rate
+    limit's): Flask-Limiter writes its own on every response, and on a 503 it would
+    put its window's reset (an hour) in place of ours."""
+    if response.status_code == 503 and g.get("retry_after"):
+        response.headers["Retry-After"] = g.retry_after
+    elif response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def register(app: Flask) -> None:
-    """Render every HTTP error, CSRF failures included, as a page of ours."""
+    """Render every HTTP error, CSRF failures included, as a page of ours. Call it
+    before Flask-Limiter's init_app: its header hook must run before ours."""
+    app.after_request(_own_retry_after)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -98,7 +115,10 @@ def register(app: Flask) -> None:
             return unexpected_error(original)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
-        response = error_page(code, title, message)
+        try:
+            response = error_page(code, title, message)
+        except DBAPIError as failure:  # the page asked who is logged in, and no one answered
+            return unexpected_error(failure)
         # Keep what HTTP requires of the error itself: Allow on a 405, Retry-After...
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -113,9 +133,10 @@ def register(app: Flask) -> None:
             # The page must not ask the database who is logged in.
             g._login_user = login_manager.anonymous_user()
         if unavailable and not g.get("committed"):
-            app.logger.warning("The database is unavailable: %s", error)
+            app.logger.warning("The database is unavailable: %s", _first_line(error))
             response = error_page(503, *MESSAGES[503])
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            response.headers["Cache-Control"] = "no-store"
+            g.retry_after = str(RETRY_AFTER_SECONDS)
             return response
         app.logger.error("Unhandled error", exc_info=error)
         return _server_error_page()

@@ -26,7 +26,7 @@ from signon.extensions import db
 from signon.mail.models import MailState, OutboxMessage
 from signon.mail.senders import sender_for
 from signon.mail.worker import DrainResult, claim_batch, deliver, drain_once, retry_delay
-from signon.signatures.models import Signature, SignatureState
+from signon.signatures.models import Invitation, Signature, SignatureState
 
 from .conftest import TEST_SECRET
 from .mail_support import invite, link_for, make_due, open_for_signing, outbox, sign_through_link
@@ -119,6 +119,37 @@ def test_smtp_down_keeps_the_signature_and_the_mail_then_send_mail_delivers_once
     assert sorted(received_ids(server.mailbox)) == sorted(row.message_id for row in rows)
     for row in outbox(app):
         assert (row.state, row.attempts, row.last_error) == (MailState.SENT, 1, "")
+
+
+def test_the_invitations_page_says_what_mail_waits_for_and_when_it_left(
+    app, web, dummy_user, opened, send_outbox
+):
+    port = free_port()  # the mail server is away
+    use_smtp(app, port)
+    invite(app, opened.id, dummy_user.id, "Article 19, info@a19.example")
+    send_outbox()
+    web.login(dummy_user)
+
+    page = web.get(f"/statements/{opened.slug}/invitations").get_data(as_text=True)
+    (row,) = [r for r in ROW.findall(page) if "info@a19.example" in r]
+    assert "Waiting to send" in row and "Waiting for the mail server" in row
+    assert "Sent " not in row
+
+    with app.app_context():  # as if the outage had lasted two days
+        db.session.execute(update(Invitation).values(sent_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+    server = SMTPServer(port=port).start()
+    try:
+        assert send_outbox().sent == 1
+    finally:
+        server.stop()
+    (message,) = outbox(app)
+    page = web.get(f"/statements/{opened.slug}/invitations").get_data(as_text=True)
+    (row,) = [r for r in ROW.findall(page) if "info@a19.example" in r]
+    assert "Waiting" not in row
+    queued = (utcnow() - timedelta(days=2)).strftime("%-d %b %Y")
+    assert f"Sent {message.sent_at:%-d %b %Y}" in row  # when it left,
+    assert f"Sent {queued}" not in row  # not when it was queued
 
 
 def test_retry_delay_doubles_from_the_base_up_to_the_cap():

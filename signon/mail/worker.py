@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from ..columns import utcnow
+from ..errors import database_unavailable
 from ..extensions import db
 from .compose import build_email
 from .models import MailState, OutboxMessage
@@ -268,6 +269,29 @@ def _note_server_state(result: DrainResult) -> None:
         log.warning("The mail server answers again; the mail that waited is going out.")
 
 
+_database_down = threading.Event()
+
+
+def drain_round(app: Flask) -> DrainResult | None:
+    """One round as a long-running worker runs it (None when it failed): the next
+    round tries again. A database that does not answer is logged once, and once
+    when it answers again; any other failure with its traceback."""
+    try:
+        result = drain_once(app)
+    except Exception as error:
+        if not database_unavailable(error):
+            log.exception("outbox round failed")
+        elif not _database_down.is_set():
+            _database_down.set()
+            first_line = str(error).strip().split("\n", 1)[0]
+            log.warning("The database cannot be reached (%s); the outbox waits.", first_line)
+        return None
+    if _database_down.is_set():
+        _database_down.clear()
+        log.warning("The database answers again; the outbox is being sent.")
+    return result
+
+
 def start_background_worker(app: Flask) -> threading.Thread:
     """Drain the outbox every MAIL_POLL_SECONDS in a daemon thread of this process.
 
@@ -277,10 +301,7 @@ def start_background_worker(app: Flask) -> threading.Thread:
 
     def run() -> None:
         while not stop.wait(app.config["MAIL_POLL_SECONDS"]):
-            try:
-                drain_once(app)
-            except Exception:  # keep the thread alive; the next round retries
-                log.exception("outbox worker round failed")
+            drain_round(app)
 
     thread = threading.Thread(target=run, name="signon-outbox", daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]

@@ -73,10 +73,17 @@ def _invitations_page(statement, form, status: int = 200):
         for invitation_id, message in latest.items()
         if message.state is MailState.FAILED
     }
+    # Still to go out, with what held it up last if anything did (the mail server
+    # away, a 4xx to retry); and when the sent ones reached the mail server.
     pending = {
-        invitation_id
+        invitation_id: message.last_error
         for invitation_id, message in latest.items()
         if message.state in (MailState.PENDING, MailState.SENDING)
+    }
+    delivered = {
+        invitation_id: message.sent_at
+        for invitation_id, message in latest.items()
+        if message.state is MailState.SENT
     }
     floor = consent_floor(statement)
     return render_template(
@@ -89,6 +96,7 @@ def _invitations_page(statement, form, status: int = 200):
         form=form,
         failed=failed,
         pending=pending,
+        delivered=delivered,
         action=ActionForm(),
         accepting=accepts_signatures(statement),
     ), status

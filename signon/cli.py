@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_render import render_command
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -199,111 +201,6 @@ def export_command(slug: str, output: Path | None) -> None:
         click.echo(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)
-
-
-@click.command(
-    "render",
-    help="Render a statement file as PDF, DOCX and/or HTML, straight from the file: "
-    "no database, no server.",
-)
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="PDF file."
-)
-@click.option(
-    "--docx", "docx_path", type=click.Path(dir_okay=False, path_type=Path), help="DOCX file."
-)
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file: the page the PDF is printed from.",
-)
-@click.option(
-    "--page-size",
-    type=click.Choice(["A4", "Letter"], case_sensitive=False),
-    default="A4",
-    show_default=True,
-)
-@click.option("--author", default="", help="Author in the files' metadata (the lead NGOs).")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds the PDF may take.",
-)
-def render_command(
-    path: Path,
-    pdf_path: Path | None,
-    docx_path: Path | None,
-    html_path: Path | None,
-    page_size: str,
-    author: str,
-    time_limit: float,
-) -> None:
-    from .documents.pdf import RenderChild, RenderError
-    from .statements.file_document import document_for_file
-    from .statements.files import StatementFileError, read_statement_file
-
-    if not (pdf_path or docx_path or html_path):
-        raise click.UsageError("Name at least one file to write: --pdf, --docx or --html.")
-    # One render in a short-lived process: no warm-up to share with later ones, but
-    # the child loads WeasyPrint while the file is read and the document built.
-    renderer = None
-    if pdf_path:
-        try:
-            renderer = RenderChild(warm_up=False, preload="weasyprint")
-        except RenderError as error:
-            raise click.ClickException(f"{path}: {error}. No file was written.") from None
-    try:
-        source = read_statement_file(path)
-    except StatementFileError as error:
-        if renderer:
-            renderer.close()
-        raise click.ClickException(str(error)) from None
-    document = document_for_file(source, author=author)
-
-    def html() -> bytes:
-        from .documents.pdf import statement_html
-
-        return statement_html(document, page_size=page_size).encode("utf-8")
-
-    def pdf() -> bytes:
-        from .documents.pdf import render_pdf
-
-        return renderer.render(render_pdf, document, seconds=time_limit, page_size=page_size)
-
-    def docx() -> bytes:
-        from .documents.docx import render_docx
-
-        return render_docx(document)
-
-    # Everything is rendered before anything is written: a failure writes no file.
-    outputs = []
-    try:
-        for target, render in ((html_path, html), (pdf_path, pdf), (docx_path, docx)):
-            if target is None:
-                continue
-            try:
-                outputs.append((target, render()))
-            except Exception as error:  # a renderer's failure, said plainly
-                raise click.ClickException(
-                    f"{path}: could not produce {target}: {error}. No file was written."
-                ) from None
-    finally:
-        if renderer:
-            renderer.close()
-    from .documents.atomic_files import write_atomically
-
-    for target, data in outputs:
-        try:
-            write_atomically(target, data)
-        except OSError as error:
-            raise click.ClickException(
-                f"Cannot write {target}: {error.strerror or error}"
-            ) from None
-        click.echo(f"Wrote {target}.")
 
 
 @click.command("demo", help="Create a demo owner account and import the example statement.")

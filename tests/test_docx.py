@@ -602,7 +602,8 @@ def test_a_coalition_brands_the_downloads_by_editing_the_reference(tmp_path, exa
 
 def test_docx_render_is_stopped_at_the_time_limit():
     """SECURITY: rendering has a time limit, for the DOCX as for the PDF."""
-    from signon.documents.pdf import RenderError, render_with_time_limit
+    from signon.documents.pdf import render_with_time_limit
+    from signon.documents.render_child import RenderError
 
     document = document_for_file(read_statement_file(EXAMPLE))
     data = render_with_time_limit(render_docx, document, seconds=60)

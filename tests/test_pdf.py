@@ -25,17 +25,14 @@ import pytest
 from signon.documents.atomic_files import write_atomically
 from signon.documents.model import Document, build_document
 from signon.documents.pdf import (
-    BUNDLED,
     TWO_COLUMNS_OVER,
-    RenderError,
-    URLRefused,
-    bundled_files_only,
     render_pdf,
     render_pdf_with_time_limit,
-    start_method,
     statement_html,
 )
+from signon.documents.render_child import RenderError, start_method
 from signon.documents.signatories import INDIVIDUAL, Signatory, build_section
+from signon.documents.weasyprint_html import BUNDLED, URLRefused, bundled_files_only
 from signon.statements.file_document import document_for_file
 from signon.statements.files import read_statement_file
 
@@ -595,7 +592,8 @@ def test_with_other_threads_running_the_child_comes_from_a_fork_server():
     # A process with one thread forks (checked in a fresh one: earlier tests, the
     # browser ones, leave threads behind in this one).
     alone = subprocess.run(
-        [sys.executable, "-c", "from signon.documents.pdf import start_method as s; print(s())"],
+        [sys.executable, "-c",
+         "from signon.documents.render_child import start_method as s; print(s())"],
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
     assert alone.stdout.strip() == "fork"

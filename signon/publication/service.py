@@ -254,7 +254,8 @@ def _seconds() -> float:
 
 def _render(kind: str, document: Document) -> bytes:
     from ..documents.docx import render_docx
-    from ..documents.pdf import RenderError, render_pdf_with_time_limit, render_with_time_limit
+    from ..documents.pdf import render_pdf_with_time_limit, render_with_time_limit
+    from ..documents.render_child import RenderError
 
     try:
         if kind == "pdf":

@@ -84,6 +84,8 @@ class Defaults:
     RATELIMIT_TOKEN_PAGES = "30 per minute"  # noqa: S105 (not a password: link pages)
     RATELIMIT_PUBLIC_FORM = "10 per hour"
     RATELIMIT_RESENDS = "20 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per hour"  # noqa: S105 (reset requests per address)
+    RATELIMIT_PASSWORD_RESET_ACCOUNT = "3 per hour"  # noqa: S105 (per submitted email)
     MAX_INVITATIONS_PER_PASTE = 2000
 
     # Documents
@@ -152,6 +154,8 @@ RATE_LIMITS = (
     "RATELIMIT_TOKEN_PAGES",
     "RATELIMIT_PUBLIC_FORM",
     "RATELIMIT_RESENDS",
+    "RATELIMIT_PASSWORD_RESET",
+    "RATELIMIT_PASSWORD_RESET_ACCOUNT",
 )
 
 

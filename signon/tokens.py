@@ -28,6 +28,7 @@ class Purpose(Enum):
     MANAGE_SIGNATURE = ("signon.manage-signature", 365 * DAY)
     RECONFIRM = ("signon.reconfirm", 90 * DAY)
     SET_PASSWORD = ("signon.set-password", 2 * DAY)
+    RESET_PASSWORD = ("signon.reset-password", 3600)  # one hour
 
     @property
     def salt(self) -> str:

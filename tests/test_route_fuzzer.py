@@ -48,7 +48,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from wtforms.fields.core import UnboundField
 
-from signon.accounts.models import Membership, Role
+from signon.accounts.credentials import reset_link
+from signon.accounts.models import Membership, Role, User
 from signon.extensions import db
 from signon.routing import MAX_ID
 from signon.signatures.links import confirm_contact_link, manage_link, reconfirm_link, verify_link
@@ -81,8 +82,10 @@ BAD_VALUES = [
 # Invalid UTF-8 as a raw form body: keys and values both.
 RAW_UTF8 = b"\xff\xfe=\xc0\xaf&name=\xed\xa0\x80&body=%FF%FE\x00&title=\xe2\x82"
 # Valid with the CSRF token alone (a form filled from the record, a withdrawal, a
-# verification): these are only ever sent with a missing or broken token.
+# verification), or with one value in every field (a new password typed twice:
+# 18446744073709551616 is a strong one): only ever sent with a missing or broken token.
 VALID_WITH_CSRF_ALONE = {
+    "accounts.reset",
     "signer.manage",
     "signer.withdraw_signature",
     "signer.verify",
@@ -120,6 +123,7 @@ class World:
         invite_partners(app, statement, [("Pending Press", "pending@ngo.example")], by=lead)
         editor = create_user(email="editor@coalition.example")
         outsider = create_user(email="other@elsewhere.example")
+        resetting = create_user(email="resetting@coalition.example")  # its reset link
         other = create_statement(owner=outsider, title="Another coalition's statement")
         with app.test_request_context():
             db.session.add(
@@ -152,10 +156,13 @@ class World:
                 "/v/": path_of(verify_link(unverified or signature)).removeprefix("/v/"),
                 "/r/": path_of(reconfirm_link(signature)).removeprefix("/r/"),
                 "/c/": path_of(confirm_contact_link(signature)).removeprefix("/c/"),
+                "/password/reset/": path_of(
+                    reset_link(db.session.get(User, resetting.id))
+                ).removeprefix("/password/reset/"),
             }
             purpose = {"/i/": Purpose.INVITE, "/m/": Purpose.MANAGE_SIGNATURE}
             purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
-            purpose |= {"/c/": Purpose.CONFIRM_CONTACT}
+            purpose |= {"/c/": Purpose.CONFIRM_CONTACT, "/password/reset/": Purpose.RESET_PASSWORD}
             # Correctly signed, naming a record no database integer can hold.
             self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
             self.ids = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..validators import NoControlCharacters, one_line
 from .models import Role
@@ -53,3 +53,55 @@ class RemoveMemberForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Only a CSRF token: logging out is a POST."""
+
+
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Choose a new password."),
+            Length(max=128, message="Use at most 128 characters."),
+            NoControlCharacters(),
+        ],
+    )
+
+
+def _repeated(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Type the new password again."),
+            EqualTo("password", message="The two passwords are not the same."),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "The email of your signon account",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter your email."),
+            Length(max=254),
+            NoControlCharacters(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password("New password")
+    repeat = _repeated("The new password again")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired(message="Enter your current password."),
+            Length(max=128),
+            NoControlCharacters(),
+        ],
+    )
+    password = _new_password("New password")
+    repeat = _repeated("The new password again")

@@ -11,6 +11,7 @@ from ..audit.models import record, user_actor
 from ..database import outside_transaction
 from ..extensions import db
 from ..text import clean_line
+from . import security_log
 from .models import Membership, Role, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -49,14 +50,18 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, upgrading an old hash on the way."""
+    """The user whose email and password match, upgrading an old hash on the way;
+    the attempt goes into the account's security log (not committed)."""
     user = find_user(email)
     # Checking a hash takes about 0.1 s: with no transaction open, so a login
     # never keeps another user's save waiting on SQLite's write lock.
     if not outside_transaction(verify_password, user.password_hash if user else None, password):
+        if user is not None:
+            security_log.note(user, security_log.LOGIN_FAILED)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    security_log.note(user, security_log.LOGGED_IN)
     return user
 
 

@@ -1,4 +1,5 @@
-"""Routes: log in, log out (here or everywhere), a statement's members."""
+"""Routes: log in, log out (here or everywhere), passwords (reset by email, change),
+the account page and its security log."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,7 +21,22 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
-from .forms import LoginForm, LogoutForm
+from . import security_log
+from .credentials import (
+    CredentialError,
+    ResetLinkProblem,
+    change_password,
+    request_reset,
+    reset_password,
+    user_for_reset,
+)
+from .forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ResetPasswordForm,
+)
 from .service import (
     SESSION_GENERATION_KEY,
     authenticate,
@@ -79,6 +96,7 @@ def login():
             db.session.commit()
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_page or url_for("workspace.dashboard"))
+        db.session.commit()  # the failed attempt, in the account's security log
         flash("That email and password do not match an account.", "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -99,6 +117,90 @@ def account():
     return render_template("accounts/account.html", form=LogoutForm())
 
 
+@blueprint.route("/account/security")
+@login_required
+def security():
+    """The account's own security log."""
+    return render_template("accounts/security.html", events=security_log.events_of(current_user))
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except CredentialError as error:
+            field = form[error.field]
+            field.errors = [*field.errors, str(error)]
+        else:
+            # Every other session ends; this one carries on with the new number.
+            session[SESSION_GENERATION_KEY] = user.session_generation
+            db.session.commit()
+            flash("Your password is changed. Every other session of your account ended.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+
+
+def _reset_address_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET"]
+
+
+def _reset_account_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET_ACCOUNT"]
+
+
+def _reset_account() -> str:
+    return "password-reset:" + (request.form.get("email") or "").strip().casefold()
+
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_address_limit, methods=["POST"])
+@limiter.limit(_reset_account_limit, key_func=_reset_account, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        db.session.commit()
+        # The same page whether or not an account uses the address.
+        return render_template("accounts/forgot_sent.html", email=form.email.data)
+    return render_template("accounts/forgot.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        user = user_for_reset(token)
+    except ResetLinkProblem as problem:
+        return _private(
+            render_template("accounts/reset_problem.html", kind=problem.kind), problem.status
+        )
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.password.data)
+        except CredentialError as error:
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is set. Log in with it; every earlier session ended.", "success")
+            return redirect(url_for("accounts.login"))
+    page = render_template("accounts/reset.html", form=form, user=user)
+    return _private(page, 400 if form.errors else 200)
+
+
+def _private(body: str, status: int):
+    """A page reached by a reset link: its token stays out of Referer headers and caches."""
+    response = make_response(body, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blueprint.route("/account/log-out-everywhere", methods=["POST"])
 @login_required
 def log_out_everywhere():
@@ -116,6 +218,8 @@ def log_out_everywhere():
             confirm_label="Log out everywhere",
             cancel_url=url_for("accounts.account"),
         )
+    if current_user.is_authenticated:
+        security_log.note(current_user, security_log.LOGGED_OUT_EVERYWHERE)
     _end_sessions_and_log_out()
     flash("You are logged out everywhere.", "info")
     return redirect(url_for("accounts.login"))

@@ -1,0 +1,51 @@
+"""The security log: what happened to an account (log-ins, failed log-ins,
+password changes and resets). Each user reads their own (the account page)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..columns import UTCDateTime, utcnow
+from ..extensions import db
+
+LOGGED_IN = "logged in"
+LOGIN_FAILED = "log-in failed (wrong password)"
+PASSWORD_CHANGED = "password changed"  # noqa: S105 (an event's name)
+RESET_REQUESTED = "password reset requested"
+PASSWORD_RESET = "password reset through the emailed link"  # noqa: S105
+LOGGED_OUT_EVERYWHERE = "logged out everywhere"
+
+
+class SecurityEvent(db.Model):
+    """One event of one account. No IP address or browser is kept: signon stores
+    nothing derived from where a person connects from."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def note(user, action: str, **detail) -> SecurityEvent:
+    """Add an event to the current transaction (not committed)."""
+    event = SecurityEvent(user_id=user.id, action=action, detail=detail)
+    db.session.add(event)
+    return event
+
+
+def events_of(user, *, limit: int = 200) -> list[SecurityEvent]:
+    """The account's latest events, newest first."""
+    return list(
+        db.session.scalars(
+            select(SecurityEvent)
+            .where(SecurityEvent.user_id == user.id)
+            .order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
+            .limit(limit)
+        )
+    )

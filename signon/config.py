@@ -86,6 +86,10 @@ class Defaults:
     RATELIMIT_RESENDS = "20 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per hour"  # noqa: S105 (reset requests per address)
     RATELIMIT_PASSWORD_RESET_ACCOUNT = "3 per hour"  # noqa: S105 (per submitted email)
+    RATELIMIT_TWO_FACTOR = "10 per 10 minutes"  # second-step codes per account
+    # Every account must turn on two-factor authentication before it can use the
+    # team's pages (it is asked to at its next log-in).
+    REQUIRE_TWO_FACTOR = False
     MAX_INVITATIONS_PER_PASTE = 2000
 
     # Documents
@@ -156,6 +160,7 @@ RATE_LIMITS = (
     "RATELIMIT_RESENDS",
     "RATELIMIT_PASSWORD_RESET",
     "RATELIMIT_PASSWORD_RESET_ACCOUNT",
+    "RATELIMIT_TWO_FACTOR",
 )
 
 

@@ -39,6 +39,8 @@ class Web:
             page = self.client.get("/login")
             if page.status_code == 302:  # logged in: any page with a form has the token
                 page = self.client.get("/")
+            if page.status_code == 302:  # held until two-factor is on: the account page
+                page = self.client.get("/account")
             self._token = csrf_token_in(page.get_data(as_text=True))
         return self._token
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -105,3 +105,24 @@ class ChangePasswordForm(FlaskForm):
     )
     password = _new_password("New password")
     repeat = _repeated("The new password again")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code at log-in."""
+
+    code = StringField(
+        "Code",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter the code."),
+            Length(max=20, message="A code is 6 digits, or a recovery code of 10 characters."),
+            NoControlCharacters(),
+        ],
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(message="Enter your password."), Length(max=128)],
+    )

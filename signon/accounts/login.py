@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request, session
-from flask_login import login_url
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_url
 
 from ..extensions import db, login_manager
 from .models import User
@@ -18,6 +18,29 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.unauthorized_handler(ask_to_log_in)
+    app.before_request(require_two_factor)
+
+
+# What an account without two-factor may still open when the setting requires it:
+# the pages to set it up, to log out, and the pages that need no account at all.
+OPEN_WITHOUT_TWO_FACTOR = {
+    "accounts.two_factor", "accounts.logout", "accounts.account", "accounts.password",
+    "accounts.security", "static", "healthz",
+}  # fmt: skip
+OPEN_BLUEPRINTS = {"public", "signer"}
+
+
+def require_two_factor():
+    """With REQUIRE_TWO_FACTOR, a logged-in account without two-factor is sent to
+    set it up before any team page."""
+    if not current_app.config.get("REQUIRE_TWO_FACTOR") or not current_user.is_authenticated:
+        return None
+    if current_user.has_two_factor or request.endpoint in OPEN_WITHOUT_TWO_FACTOR:
+        return None
+    if request.blueprint in OPEN_BLUEPRINTS:
+        return None
+    flash("Your signon requires two-factor authentication: turn it on to go on.", "info")
+    return redirect(url_for("accounts.two_factor"))
 
 
 def ask_to_log_in():

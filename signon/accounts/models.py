@@ -43,6 +43,10 @@ class User(UserMixin, db.Model):
     # Stored in the session at login and compared on every request: raising it
     # (logout, "log out everywhere") ends every session the user had, copies too.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor: the TOTP secret (base32; empty: off) and the last time step a code
+    # was accepted for, so a code cannot be used twice.
+    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -51,6 +55,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Membership(db.Model):

@@ -17,6 +17,11 @@ PASSWORD_CHANGED = "password changed"  # noqa: S105 (an event's name)
 RESET_REQUESTED = "password reset requested"
 PASSWORD_RESET = "password reset through the emailed link"  # noqa: S105
 LOGGED_OUT_EVERYWHERE = "logged out everywhere"
+TWO_FACTOR_ON = "two-factor authentication turned on"
+TWO_FACTOR_OFF = "two-factor authentication turned off"
+TWO_FACTOR_RESET = "two-factor authentication removed by an administrator"
+RECOVERY_CODE_USED = "recovery code used to log in"
+TWO_FACTOR_FAILED = "log-in failed (wrong two-factor code)"
 
 
 class SecurityEvent(db.Model):

@@ -50,8 +50,8 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, upgrading an old hash on the way;
-    the attempt goes into the account's security log (not committed)."""
+    """The user whose email and password match, upgrading an old hash on the way; a
+    wrong password goes into the account's security log (not committed)."""
     user = find_user(email)
     # Checking a hash takes about 0.1 s: with no transaction open, so a login
     # never keeps another user's save waiting on SQLite's write lock.
@@ -61,7 +61,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    security_log.note(user, security_log.LOGGED_IN)
     return user
 
 

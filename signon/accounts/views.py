@@ -3,6 +3,7 @@ the account page and its security log."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -32,15 +33,27 @@ from .credentials import (
 )
 from .forms import (
     ChangePasswordForm,
+    CodeForm,
     ForgotPasswordForm,
     LoginForm,
     LogoutForm,
+    PasswordConfirmForm,
     ResetPasswordForm,
 )
+from .models import User
 from .service import (
     SESSION_GENERATION_KEY,
     authenticate,
     end_sessions,
+)
+from .two_factor import (
+    TwoFactorError,
+    new_secret,
+    qr_code_svg,
+    recovery_codes_left,
+    second_step,
+    turn_off,
+    turn_on,
 )
 
 blueprint = Blueprint("accounts", __name__)
@@ -91,15 +104,130 @@ def login():
         if user is not None:
             next_page = _safe_next(request.args.get("next"))
             session.clear()  # a new session at login
-            login_user(user)
-            session[SESSION_GENERATION_KEY] = user.session_generation
-            db.session.commit()
+            if user.has_two_factor:
+                # Not logged in yet: the second step has five minutes.
+                session[PENDING_USER] = [user.id, user.session_generation, time.time()]
+                db.session.commit()
+                return redirect(url_for("accounts.login_code", next=next_page))
+            _complete_login(user, "password")
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_page or url_for("workspace.dashboard"))
         db.session.commit()  # the failed attempt, in the account's security log
         flash("That email and password do not match an account.", "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+PENDING_USER = "pending_second_step"
+PENDING_SECRET = "two_factor_secret"  # noqa: S105 (a session key: the secret being set up)
+SECOND_STEP_SECONDS = 300
+
+
+def _complete_login(user, how: str) -> None:
+    login_user(user)
+    session[SESSION_GENERATION_KEY] = user.session_generation
+    security_log.note(user, security_log.LOGGED_IN, using=how)
+    db.session.commit()
+
+
+def _pending_user():
+    """The account that gave its password for this log-in, still waiting for its
+    second step, or None (none, too old, or its sessions ended meanwhile)."""
+    pending = session.get(PENDING_USER)
+    if not isinstance(pending, list) or len(pending) != 3:
+        return None
+    user_id, generation, since = pending
+    if not isinstance(since, int | float) or time.time() - since > SECOND_STEP_SECONDS:
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.session_generation != generation or not user.has_two_factor:
+        return None
+    return user
+
+
+def _two_factor_limit() -> str:
+    return current_app.config["RATELIMIT_TWO_FACTOR"]
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING_USER)
+    return f"second-step:{pending[0] if isinstance(pending, list) and pending else ''}"
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_two_factor_limit, key_func=_pending_key, methods=["POST"])
+def login_code():
+    """The second step of a log-in: a code from the app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING_USER, None)
+        flash("Log in again: the second step waits five minutes at most.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            second_step(user, form.code.data)
+        except TwoFactorError as error:
+            security_log.note(user, security_log.TWO_FACTOR_FAILED)
+            db.session.commit()
+            form.code.errors = [*form.code.errors, str(error)]
+            return render_template("accounts/login_code.html", form=form), 401
+        next_page = _safe_next(request.args.get("next"))
+        session.pop(PENDING_USER, None)
+        _complete_login(user, "two-factor")
+        left = recovery_codes_left(user)
+        flash(f"Welcome, {user.name}.", "success")
+        if left <= 3:
+            flash(
+                f"You have {left} recovery code{'' if left == 1 else 's'} left: "
+                "make new ones on your account's two-factor page.",
+                "info",
+            )
+        return redirect(next_page or url_for("workspace.dashboard"))
+    return render_template("accounts/login_code.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        form = PasswordConfirmForm()
+        if form.validate_on_submit():
+            try:
+                turn_off(user, form.password.data)
+            except TwoFactorError as error:
+                form.password.errors = [*form.password.errors, str(error)]
+            else:
+                db.session.commit()
+                flash("Two-factor authentication is off.", "info")
+                return redirect(url_for("accounts.account"))
+        page = render_template(
+            "accounts/two_factor_on.html", form=form, left=recovery_codes_left(user)
+        )
+        return page, 400 if form.errors else 200
+    secret = session.get(PENDING_SECRET)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session[PENDING_SECRET] = new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = turn_on(user, secret, form.code.data)
+        except TwoFactorError as error:
+            form.code.errors = [*form.code.errors, str(error)]
+        else:
+            db.session.commit()
+            session.pop(PENDING_SECRET, None)
+            response = make_response(render_template("accounts/recovery_codes.html", codes=codes))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    page = render_template(
+        "accounts/two_factor_setup.html",
+        form=form,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        qr_code=qr_code_svg(user, secret),
+    )
+    return page, 400 if form.errors else 200
 
 
 @blueprint.route("/logout", methods=["POST"])

@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
     on_list_change(app, note_list_change)  # a published list gets its next edition
 
+    from .accounts.admin_views import blueprint as admin_blueprint
     from .accounts.views import blueprint as accounts_blueprint
     from .public.views import blueprint as public_blueprint
     from .publication.views import blueprint as publication_blueprint
@@ -67,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .workspace.views import blueprint as workspace_blueprint
 
     app.register_blueprint(accounts_blueprint)
+    app.register_blueprint(admin_blueprint)
     app.register_blueprint(statements_blueprint)
     app.register_blueprint(workspace_blueprint)
     app.register_blueprint(signatures_blueprint)

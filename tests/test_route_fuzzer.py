@@ -48,6 +48,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from wtforms.fields.core import UnboundField
 
+from signon.accounts.administration import set_password_link
 from signon.accounts.credentials import reset_link
 from signon.accounts.models import Membership, Role, User
 from signon.extensions import db
@@ -86,6 +87,7 @@ RAW_UTF8 = b"\xff\xfe=\xc0\xaf&name=\xed\xa0\x80&body=%FF%FE\x00&title=\xe2\x82"
 # 18446744073709551616 is a strong one): only ever sent with a missing or broken token.
 VALID_WITH_CSRF_ALONE = {
     "accounts.reset",
+    "accounts.set_first_password",
     "signer.manage",
     "signer.withdraw_signature",
     "signer.verify",
@@ -159,10 +161,14 @@ class World:
                 "/password/reset/": path_of(
                     reset_link(db.session.get(User, resetting.id))
                 ).removeprefix("/password/reset/"),
+                "/password/set/": path_of(
+                    set_password_link(db.session.get(User, resetting.id))
+                ).removeprefix("/password/set/"),
             }
             purpose = {"/i/": Purpose.INVITE, "/m/": Purpose.MANAGE_SIGNATURE}
             purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
             purpose |= {"/c/": Purpose.CONFIRM_CONTACT, "/password/reset/": Purpose.RESET_PASSWORD}
+            purpose |= {"/password/set/": Purpose.SET_PASSWORD}
             # Correctly signed, naming a record no database integer can hold.
             self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
             self.ids = {
@@ -170,6 +176,7 @@ class World:
                 "invitation_id": str(invitation.id),
                 "member_id": str(membership.id),
                 "signature_id": str(signature.id),
+                "user_id": str(editor.id),
             }
         self.slug, self.other_slug = statement.slug, other.slug
         self.statement, self.lead = statement, lead
@@ -325,10 +332,12 @@ def test_every_rule_answers_every_persona_without_a_server_error(world):
         seen.add(rule.endpoint)
     assert not problems, "\n".join(problems)
     # The real values are real: the owner reaches every page but the editions (none
-    # published yet) and the contact purge (only once closed).
+    # published yet), the contact purge (only once closed) and the administrators' pages.
     refused = {e for (e, m, who), code in statuses.items() if m == "GET" and who == "owner"}
     refused = {e for e in refused if statuses[e, "GET", "owner"] >= 400}
     assert refused == {
+        "admin.user",  # the owner is no administrator: these answer 404
+        "admin.users",
         "publication.dated_file",
         "publication.team_file",
         "retention.purge_contacts_page",

@@ -57,10 +57,10 @@ def request_reset(email: str) -> None:
     queue_mail("password_reset", user.email, user=user, link=reset_link(user))
 
 
-def user_for_reset(token: str) -> User:
-    """The account a reset link is for, or ResetLinkProblem."""
+def user_for_reset(token: str, purpose: Purpose = Purpose.RESET_PASSWORD) -> User:
+    """The account a reset link (or a first password's link) is for, or ResetLinkProblem."""
     try:
-        user_id, nonce = read_token(Purpose.RESET_PASSWORD, token)
+        user_id, nonce = read_token(purpose, token)
     except ExpiredToken:
         raise ResetLinkProblem(410, "expired") from None
     except InvalidToken:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -126,3 +126,26 @@ class PasswordConfirmForm(FlaskForm):
         "Your password",
         validators=[DataRequired(message="Enter your password."), Length(max=128)],
     )
+
+
+class CreateAccountForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter the email of the new account."),
+            Length(max=254),
+            NoControlCharacters(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    name = StringField(
+        "Name",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter the person's name."),
+            Length(max=200),
+            NoControlCharacters(),
+        ],
+    )
+    admin = BooleanField("An administrator (sees every statement and account)")

@@ -58,4 +58,6 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not session_is_current(user, session.get(SESSION_GENERATION_KEY)):
         return None
+    if user.disabled_at is not None:
+        return None
     return user

@@ -22,6 +22,12 @@ TWO_FACTOR_OFF = "two-factor authentication turned off"
 TWO_FACTOR_RESET = "two-factor authentication removed by an administrator"
 RECOVERY_CODE_USED = "recovery code used to log in"
 TWO_FACTOR_FAILED = "log-in failed (wrong two-factor code)"
+DISABLED_LOGIN = "log-in refused (the account is disabled)"
+ACCOUNT_CREATED = "account created by an administrator"
+ACCOUNT_DISABLED = "account disabled by an administrator"
+ACCOUNT_ENABLED = "account enabled again by an administrator"
+MADE_ADMIN = "made an administrator"
+NO_LONGER_ADMIN = "no longer an administrator"
 
 
 class SecurityEvent(db.Model):

@@ -59,6 +59,10 @@ def authenticate(email: str, password: str) -> User | None:
         if user is not None:
             security_log.note(user, security_log.LOGIN_FAILED)
         return None
+    if user.disabled_at is not None:
+        # The same answer as a wrong password: the page tells nobody the account exists.
+        security_log.note(user, security_log.DISABLED_LOGIN)
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

@@ -103,11 +103,11 @@ def turn_off(user: User, password: str) -> None:
 
 
 def remove_by_administrator(user: User) -> None:
-    """An administrator resets a member's two-factor (a lost phone); not committed."""
+    """Two-factor off without the password, for an administrator (a lost phone): the
+    caller notes who did it. Not committed."""
     user.totp_secret = ""
     user.totp_last_step = 0
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    security_log.note(user, security_log.TWO_FACTOR_RESET)
 
 
 def second_step(user: User, code: str, *, now: float | None = None) -> None:

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
+from ..tokens import Purpose
 from . import security_log
 from .credentials import (
     CredentialError,
@@ -299,8 +300,18 @@ def forgot_password():
 
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
+    return _choose_password(token, Purpose.RESET_PASSWORD)
+
+
+@blueprint.route("/password/set/<token>", methods=["GET", "POST"])
+def set_first_password(token: str):
+    """An account an administrator created: its owner chooses the first password."""
+    return _choose_password(token, Purpose.SET_PASSWORD)
+
+
+def _choose_password(token: str, purpose: Purpose):
     try:
-        user = user_for_reset(token)
+        user = user_for_reset(token, purpose)
     except ResetLinkProblem as problem:
         return _private(
             render_template("accounts/reset_problem.html", kind=problem.kind), problem.status
@@ -317,7 +328,9 @@ def reset(token: str):
             session.clear()
             flash("Your password is set. Log in with it; every earlier session ended.", "success")
             return redirect(url_for("accounts.login"))
-    page = render_template("accounts/reset.html", form=form, user=user)
+    page = render_template(
+        "accounts/reset.html", form=form, user=user, first=purpose is Purpose.SET_PASSWORD
+    )
     return _private(page, 400 if form.errors else 200)
 
 

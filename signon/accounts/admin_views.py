@@ -1,0 +1,80 @@
+"""Routes for administrators: every account, its security log, and what can be
+done to it. Only administrators reach them; anyone else gets the same 404 as for
+a page that does not exist."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from . import administration, security_log
+from .forms import CreateAccountForm, LogoutForm
+from .models import User
+from .service import AccountError
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+ACTIONS = {
+    "disable": lambda user, admin: administration.disable(user, admin=admin),
+    "enable": lambda user, admin: administration.enable(user, admin=admin),
+    "make-admin": lambda user, admin: administration.set_admin(user, True, admin=admin),
+    "unmake-admin": lambda user, admin: administration.set_admin(user, False, admin=admin),
+    "reset-two-factor": lambda user, admin: administration.reset_two_factor(user, admin=admin),
+}
+
+
+@blueprint.before_request
+@login_required
+def administrators_only():
+    if not current_user.is_admin:
+        abort(404)
+
+
+@blueprint.route("/users", methods=["GET", "POST"])
+def users():
+    form = CreateAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = administration.create_account(
+                form.email.data, form.name.data, admin=current_user, make_admin=form.admin.data
+            )
+        except AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Account created: {user.email} gets a link to choose a password.", "success")
+            return redirect(url_for("admin.users"))
+    page = render_template(
+        "admin/users.html", form=form, accounts=administration.all_accounts(), action=LogoutForm()
+    )
+    return page, 400 if form.errors else 200
+
+
+@blueprint.route("/users/<int:user_id>")
+def user(user_id: int):
+    account = db.session.get(User, user_id) or abort(404)
+    return render_template(
+        "admin/user.html",
+        account=account,
+        events=security_log.events_of(account),
+        action=LogoutForm(),
+    )
+
+
+@blueprint.route(
+    "/users/<int:user_id>/<any(" + ", ".join(f'"{a}"' for a in ACTIONS) + "):what>",
+    methods=["POST"],
+)
+def act(user_id: int, what: str):
+    account = db.session.get(User, user_id) or abort(404)
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    try:
+        ACTIONS[what](account, current_user._get_current_object())
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Done: {what.replace('-', ' ')} for {account.email}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))

@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     on_list_change(app, note_list_change)  # a published list gets its next edition
 
     from .accounts.admin_views import blueprint as admin_blueprint
+    from .accounts.join_views import blueprint as team_blueprint
     from .accounts.views import blueprint as accounts_blueprint
     from .public.views import blueprint as public_blueprint
     from .publication.views import blueprint as publication_blueprint
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(team_blueprint)
     app.register_blueprint(statements_blueprint)
     app.register_blueprint(workspace_blueprint)
     app.register_blueprint(signatures_blueprint)

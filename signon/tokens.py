@@ -29,6 +29,7 @@ class Purpose(Enum):
     RECONFIRM = ("signon.reconfirm", 90 * DAY)
     SET_PASSWORD = ("signon.set-password", 2 * DAY)
     RESET_PASSWORD = ("signon.reset-password", 3600)  # one hour
+    JOIN_TEAM = ("signon.join-team", 7 * DAY)
 
     @property
     def salt(self) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from signon.accounts.models import Membership, User
+from signon.accounts.models import Membership, TeamInvitation, User
 from signon.accounts.passwords import hash_password
 from signon.extensions import db
 from signon.statements.models import Statement, Version
@@ -90,8 +90,8 @@ def team(app) -> Team:
 
 
 def snapshot(app, team: Team) -> dict:
-    """What a refused request must leave untouched: versions, memberships and the
-    order the list prints in."""
+    """What a refused request must leave untouched: versions, memberships, team
+    invitations and the order the list prints in."""
     with app.app_context():
         versions = db.session.scalar(
             select(func.count())
@@ -104,10 +104,14 @@ def snapshot(app, team: Team) -> dict:
             )
         ).all()
         order = db.session.get(Statement, team.statement_id).signatory_order.value
+        invited = db.session.scalars(
+            select(TeamInvitation.email).where(TeamInvitation.statement_id == team.statement_id)
+        ).all()
     return {
         "versions": versions,
         "members": {user: role.value for user, role in members},
         "order": order,
+        "invited": sorted(invited),
     }
 
 
@@ -146,7 +150,8 @@ class Route:
         if self.path.endswith("/edit"):
             after["versions"] += 1
         elif self.path.endswith("/members"):
-            after["members"][team.newcomer.id] = "editor"
+            # An invitation, not a member: nobody joins without accepting.
+            after["invited"] = sorted([*before["invited"], team.newcomer.email])
         elif self.path.endswith("/role"):
             after["members"][team.partner.id] = "editor"
         elif self.path.endswith("/remove"):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from signon.accounts.models import Membership, User
+from signon.accounts.models import Membership, TeamInvitation, User
 from signon.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from signon.accounts.service import AccountError, create_user
+from signon.accounts.team import join_link
 from signon.extensions import db
 
-from .support import csrf_token_in
+from .support import Web, csrf_token_in
 
 WRONG = "not my password at all"
 NO_MATCH = "That email and password do not match an account."
@@ -224,7 +225,21 @@ def owner_on_members_page(web, dummy_user, dummy_statement):
     return f"/statements/{dummy_statement.slug}/members"
 
 
-def test_owner_adds_partner_as_editor(
+def accept_invitation(app, statement, email: str, person) -> int:
+    """`person` (logged in as the invited account) follows the join link and accepts."""
+    with app.test_request_context():
+        invitation = db.session.scalar(
+            select(TeamInvitation).where(
+                TeamInvitation.statement_id == statement.id, TeamInvitation.email == email
+            )
+        )
+        path = join_link(invitation).removeprefix("http://signon.test")
+    page = person.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    return person.post(path).status_code
+
+
+def test_owner_invites_a_partner_who_joins_as_editor_once_they_accept(
     app, web, create_user, dummy_statement, owner_on_members_page
 ):
     partner = create_user(email="pat@partner.example", name="Pat Partner")
@@ -232,39 +247,46 @@ def test_owner_adds_partner_as_editor(
     response = web.post(owner_on_members_page, {"email": "Pat@PARTNER.example", "role": "editor"})
 
     assert response.status_code == 302
-    assert members_of(app, dummy_statement)[partner.email] == "editor"
     page = web.get(owner_on_members_page).get_data(as_text=True)
-    assert "If Pat@PARTNER.example has a signon account, it now has access as editor." in page
-    assert "Pat Partner" in page  # in the member list
+    assert "Invitation sent to Pat@PARTNER.example: they join as editor once they accept" in page
+    assert partner.email not in members_of(app, dummy_statement)  # not without consent
+    pat = Web(app.test_client())
+    pat.login(partner)
+    assert accept_invitation(app, dummy_statement, "Pat@partner.example", pat) == 302
+    assert members_of(app, dummy_statement)[partner.email] == "editor"
+    assert "Pat Partner" in web.get(owner_on_members_page).get_data(as_text=True)
 
 
-def test_adding_an_address_without_an_account_adds_nobody(
+def test_inviting_an_address_without_an_account_adds_nobody_yet(
     app, web, dummy_statement, owner_on_members_page
 ):
     before = members_of(app, dummy_statement)
 
     response = web.post(owner_on_members_page, {"email": "nobody@partner.example"})
 
-    # Issue 10: the same answer as for an address with an account (test_enumeration.py).
     assert response.status_code == 302
     page = web.get(owner_on_members_page).get_data(as_text=True)
-    assert "If nobody@partner.example has a signon account, it now has access" in page
+    assert "Invitation sent to nobody@partner.example" in page
     assert members_of(app, dummy_statement) == before
 
 
-def test_owner_adding_a_member_twice_is_told_so(
-    app, web, create_user, dummy_statement, owner_on_members_page
+def test_owner_inviting_a_member_or_a_waiting_address_again_is_told_so(
+    app, web, create_user, create_statement, dummy_user
 ):
-    create_user(email="pat@partner.example", name="Pat Partner")
-    web.post(owner_on_members_page, {"email": "pat@partner.example", "role": "editor"})
+    partner = create_user(email="pat@partner.example", name="Pat Partner")
+    statement = create_statement(members={partner: "editor"})
+    web.login(dummy_user)
+    members_page = f"/statements/{statement.slug}/members"
 
-    response = web.post(owner_on_members_page, {"email": "pat@partner.example", "role": "viewer"})
+    member = web.post(members_page, {"email": "pat@partner.example", "role": "viewer"})
+    web.post(members_page, {"email": "sam@partner.example", "role": "viewer"})
+    waiting = web.post(members_page, {"email": "SAM@partner.example", "role": "editor"})
 
-    assert response.status_code == 400
-    assert "Pat Partner is already a member of this statement, as editor." in (
-        response.get_data(as_text=True)
-    )
-    assert members_of(app, dummy_statement)["pat@partner.example"] == "editor"
+    assert member.status_code == 400
+    assert "Pat Partner is already a member, as editor." in member.get_data(as_text=True)
+    assert waiting.status_code == 400
+    assert "is waiting already; revoke it to send a new one" in waiting.get_data(as_text=True)
+    assert members_of(app, statement)["pat@partner.example"] == "editor"
 
 
 def test_add_member_with_an_invalid_email_is_a_field_error(

@@ -29,6 +29,7 @@ from .sign_on_steps import (
     sign_form,
 )
 from .support import Web
+from .test_accounts import accept_invitation
 
 FUTURE = utcnow().year + 1
 LENA = "Lena Lead <lead@coalition.example>"
@@ -323,6 +324,8 @@ def test_team_changes_are_recorded(app, team, create_user):
     members = f"/statements/{statement.slug}/members"
 
     assert owner.post(members, {"email": newcomer.email, "role": "viewer"}).status_code == 302
+    pat_web = logged_in(app, newcomer)
+    assert accept_invitation(app, statement, newcomer.email, pat_web) == 302
     with app.app_context():
         membership = db.session.scalar(
             select(Membership.id).where(Membership.user_id == newcomer.id)
@@ -339,7 +342,8 @@ def test_team_changes_are_recorded(app, team, create_user):
             "Team member's role changed",
             f"member: {pat} | role: editor | previous role: viewer",
         ),  # once: the second, unchanged, role records nothing
-        (LENA, "Team member added", f"member: {pat} | role: viewer"),
+        (pat, "Team invitation accepted: joined the team", "role: viewer | team invitation: 1"),
+        (LENA, "Team invitation sent", "role: viewer | team invitation: 1"),
     ]
 
 

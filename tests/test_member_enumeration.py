@@ -1,8 +1,9 @@
-"""Adding a member tells nobody whether an address has a signon account (issue 10.10).
+"""Inviting a member tells nobody whether an address has a signon account (issue
+10.10, then issue 13's team invitations).
 
 It used to answer 400 "No account uses ..." for an unknown address and add the
 member otherwise: an owner of any statement (anyone can be made one) could test
-addresses one by one.
+addresses one by one. Now every address gets an invitation, the same way.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from signon.extensions import db
 from .test_accounts import members_of
 
 NEUTRAL = (
-    "If {email} has a signon account, it now has access as editor. "
-    "Accounts are created by an administrator (`signon create-user`)."
+    "Invitation sent to {email}: they join as editor once they accept it "
+    "(the link works for 7 days)."
 )
 
 
@@ -46,18 +47,25 @@ def test_adding_an_address_answers_the_same_whether_or_not_it_has_an_account(
     assert with_account.get_data() == without_account.get_data()
     assert flashes(page_with) == [NEUTRAL.format(email="pat@partner.example")]
     assert flashes(page_without) == [NEUTRAL.format(email="sam@partner.example")]
-    # Only real accounts become members: the list itself shows who has one
-    # (a trade-off: see the members service's add_member).
-    assert set(members_of(app, dummy_statement)) == {dummy_user.email, "pat@partner.example"}
-
-
-def test_an_address_without_an_account_leaves_no_trace(app, web, dummy_user, dummy_statement):
-    web.login(dummy_user)
-    with app.app_context():
-        events_before = db.session.query(AuditEvent).count()
-
-    add(web, f"/statements/{dummy_statement.slug}/members", "sam@partner.example")
-
+    # Nobody joins before accepting, account or not; both wait the same way.
     assert set(members_of(app, dummy_statement)) == {dummy_user.email}
-    with app.app_context():
-        assert db.session.query(AuditEvent).count() == events_before
+    assert page_with.count("pat@partner.example") == page_without.count("sam@partner.example")
+
+
+def test_an_address_with_or_without_an_account_leaves_the_same_trace(
+    app, web, create_user, dummy_user, dummy_statement
+):
+    create_user(email="pat@partner.example", name="Pat Partner")
+    web.login(dummy_user)
+    members_page = f"/statements/{dummy_statement.slug}/members"
+
+    def trace(email: str) -> list:
+        with app.app_context():
+            before = db.session.query(AuditEvent).count()
+        add(web, members_page, email)
+        with app.app_context():
+            events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()[before:]
+            return [(e.action, sorted(e.detail)) for e in events]
+
+    assert trace("pat@partner.example") == trace("sam@partner.example")
+    assert set(members_of(app, dummy_statement)) == {dummy_user.email}

@@ -50,7 +50,8 @@ from wtforms.fields.core import UnboundField
 
 from signon.accounts.administration import set_password_link
 from signon.accounts.credentials import reset_link
-from signon.accounts.models import Membership, Role, User
+from signon.accounts.models import Membership, Role, TeamInvitation, User
+from signon.accounts.team import join_link
 from signon.extensions import db
 from signon.routing import MAX_ID
 from signon.signatures.links import confirm_contact_link, manage_link, reconfirm_link, verify_link
@@ -87,6 +88,8 @@ RAW_UTF8 = b"\xff\xfe=\xc0\xaf&name=\xed\xa0\x80&body=%FF%FE\x00&title=\xe2\x82"
 # 18446744073709551616 is a strong one): only ever sent with a missing or broken token.
 VALID_WITH_CSRF_ALONE = {
     "accounts.reset",
+    "team.join",
+    "workspace.team_invitation_revoke",
     "accounts.set_first_password",
     "signer.manage",
     "signer.withdraw_signature",
@@ -148,6 +151,13 @@ class World:
             membership = db.session.scalars(
                 select(Membership).where(Membership.user_id == editor.id)
             ).one()
+            # A waiting team invitation, for an address without an account.
+            team_invitation = TeamInvitation(
+                statement_id=statement.id, email="newcomer@coalition.example",
+                role=Role.VIEWER, nonce="fuzz",
+            )  # fmt: skip
+            db.session.add(team_invitation)
+            db.session.commit()
 
             def path_of(link):
                 return link.removeprefix(BASE_URL)
@@ -161,6 +171,7 @@ class World:
                 "/password/reset/": path_of(
                     reset_link(db.session.get(User, resetting.id))
                 ).removeprefix("/password/reset/"),
+                "/team/join/": path_of(join_link(team_invitation)).removeprefix("/team/join/"),
                 "/password/set/": path_of(
                     set_password_link(db.session.get(User, resetting.id))
                 ).removeprefix("/password/set/"),
@@ -168,7 +179,7 @@ class World:
             purpose = {"/i/": Purpose.INVITE, "/m/": Purpose.MANAGE_SIGNATURE}
             purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
             purpose |= {"/c/": Purpose.CONFIRM_CONTACT, "/password/reset/": Purpose.RESET_PASSWORD}
-            purpose |= {"/password/set/": Purpose.SET_PASSWORD}
+            purpose |= {"/password/set/": Purpose.SET_PASSWORD, "/team/join/": Purpose.JOIN_TEAM}
             # Correctly signed, naming a record no database integer can hold.
             self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
             self.ids = {

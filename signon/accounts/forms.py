@@ -31,7 +31,7 @@ class LoginForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     email = EmailField(
-        "Email of their signon account",
+        "Their email",
         filters=[one_line],
         validators=[
             DataRequired(),
@@ -149,3 +149,20 @@ class CreateAccountForm(FlaskForm):
         ],
     )
     admin = BooleanField("An administrator (sees every statement and account)")
+
+
+class NewcomerForm(FlaskForm):
+    """Joining a team without an account: a name and a password."""
+
+    name = StringField(
+        "Your name, as your team sees it",
+        filters=[one_line],
+        validators=[DataRequired(message="Enter your name."), Length(max=200),
+                    NoControlCharacters()],
+    )  # fmt: skip
+    password = _new_password("Choose a password")
+    repeat = _repeated("The password again")
+
+
+class AcceptForm(FlaskForm):
+    """Only a CSRF token: accepting is a POST."""

@@ -88,3 +88,26 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     statement: Mapped[Statement] = relationship(back_populates="memberships")
+
+
+class TeamInvitation(db.Model):
+    """An owner's invitation to join a statement's team with a role. Nobody is added
+    without accepting: a newcomer sets a name and password from the emailed link, an
+    account holder accepts once logged in."""
+
+    __tablename__ = "team_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(state_enum(Role, "role"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    nonce: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    statement: Mapped[Statement] = relationship()
+    invited_by: Mapped[User | None] = relationship()

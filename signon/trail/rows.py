@@ -46,6 +46,9 @@ ACTION_LABELS = {
     "member added": "Team member added",
     "member role changed": "Team member's role changed",
     "member removed": "Team member removed",
+    "team invitation sent": "Team invitation sent",
+    "team invitation accepted": "Team invitation accepted: joined the team",
+    "team invitation revoked": "Team invitation revoked",
 }
 
 # Actions whose detail counts something: what it counts.

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from ..accounts import team
 from ..accounts.forms import AddMemberForm, ChangeRoleForm, RemoveMemberForm
-from ..accounts.models import Membership, Role
-from ..accounts.service import AccountError, add_member, change_role, remove_member
+from ..accounts.models import Membership, Role, TeamInvitation
+from ..accounts.service import AccountError, change_role, remove_member
 from ..confirmation import confirmation_page, confirmed
 from ..database import only_reads_from_here
 from ..documents.html import render_html
@@ -213,17 +214,15 @@ def members(slug: str):
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            membership = add_member(statement, form.email.data, role, actor=current_user)
+            team.invite(statement, form.email.data, role, actor=current_user)
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            if membership is not None:
-                db.session.commit()
-            # One answer whether or not an account uses the address (issue 10).
+            db.session.commit()
+            # One answer whether or not an account uses the address.
             flash(
-                f"If {form.email.data} has a signon account, it now has access as "
-                f"{role.value}. Accounts are created by an administrator "
-                "(`signon create-user`).",
+                f"Invitation sent to {form.email.data}: they join as {role.value} once they "
+                "accept it (the link works for 7 days).",
                 "success",
             )
             return redirect(url_for("workspace.members", slug=slug))
@@ -235,10 +234,28 @@ def members(slug: str):
         "accounts/members.html",
         statement=statement,
         memberships=memberships,
+        pending=team.pending_invitations(statement),
         form=form,
         role_form=ChangeRoleForm(),
         remove_form=RemoveMemberForm(),
     ), status
+
+
+@blueprint.route(
+    "/statements/<slug>/members/invitations/<int:invitation_id>/revoke", methods=["POST"]
+)
+@login_required
+def team_invitation_revoke(slug: str, invitation_id: int):
+    statement = statement_for(slug, Role.OWNER)
+    invitation = db.session.get(TeamInvitation, invitation_id)
+    if invitation is None or invitation.statement_id != statement.id:
+        abort(404)
+    if not RemoveMemberForm().validate_on_submit():
+        abort(400)
+    team.revoke(invitation, actor=current_user)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} is revoked: its link no longer works.", "info")
+    return redirect(url_for("workspace.members", slug=slug))
 
 
 @blueprint.route("/statements/<slug>/members/<int:member_id>/role", methods=["POST"])

@@ -30,6 +30,7 @@ class Purpose(Enum):
     SET_PASSWORD = ("signon.set-password", 2 * DAY)
     RESET_PASSWORD = ("signon.reset-password", 3600)  # one hour
     JOIN_TEAM = ("signon.join-team", 7 * DAY)
+    CHANGE_EMAIL = ("signon.change-email", DAY)
 
     @property
     def salt(self) -> str:

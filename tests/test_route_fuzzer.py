@@ -50,6 +50,7 @@ from wtforms.fields.core import UnboundField
 
 from signon.accounts.administration import set_password_link
 from signon.accounts.credentials import reset_link
+from signon.accounts.email_change import confirm_link as confirm_email_link
 from signon.accounts.models import Membership, Role, TeamInvitation, User
 from signon.accounts.team import join_link
 from signon.extensions import db
@@ -87,6 +88,7 @@ RAW_UTF8 = b"\xff\xfe=\xc0\xaf&name=\xed\xa0\x80&body=%FF%FE\x00&title=\xe2\x82"
 # verification), or with one value in every field (a new password typed twice:
 # 18446744073709551616 is a strong one): only ever sent with a missing or broken token.
 VALID_WITH_CSRF_ALONE = {
+    "accounts.confirm_email",
     "accounts.reset",
     "team.join",
     "workspace.team_invitation_revoke",
@@ -151,6 +153,8 @@ class World:
             membership = db.session.scalars(
                 select(Membership).where(Membership.user_id == editor.id)
             ).one()
+            # An email change waiting for its link.
+            db.session.get(User, resetting.id).pending_email = "moving@coalition.example"
             # A waiting team invitation, for an address without an account.
             team_invitation = TeamInvitation(
                 statement_id=statement.id, email="newcomer@coalition.example",
@@ -172,6 +176,9 @@ class World:
                     reset_link(db.session.get(User, resetting.id))
                 ).removeprefix("/password/reset/"),
                 "/team/join/": path_of(join_link(team_invitation)).removeprefix("/team/join/"),
+                "/account/email/": path_of(
+                    confirm_email_link(db.session.get(User, resetting.id))
+                ).removeprefix("/account/email/"),
                 "/password/set/": path_of(
                     set_password_link(db.session.get(User, resetting.id))
                 ).removeprefix("/password/set/"),
@@ -180,6 +187,7 @@ class World:
             purpose |= {"/v/": Purpose.VERIFY_EMAIL, "/r/": Purpose.RECONFIRM}
             purpose |= {"/c/": Purpose.CONFIRM_CONTACT, "/password/reset/": Purpose.RESET_PASSWORD}
             purpose |= {"/password/set/": Purpose.SET_PASSWORD, "/team/join/": Purpose.JOIN_TEAM}
+            purpose |= {"/account/email/": Purpose.CHANGE_EMAIL}
             # Correctly signed, naming a record no database integer can hold.
             self.huge_tokens = {p: make_token(purpose[p], 2**64, "n") for p in purpose}
             self.ids = {

@@ -166,3 +166,20 @@ class NewcomerForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     """Only a CSRF token: accepting is a POST."""
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email",
+        filters=[one_line],
+        validators=[
+            DataRequired(message="Enter the new address."),
+            Length(max=254),
+            NoControlCharacters(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(message="Enter your password."), Length(max=128)],
+    )

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     # was accepted for, so a code cannot be used twice.
     totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
     totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
+    # An address the account asked to move to, until its link confirms it.
+    pending_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Set by an administrator: the account cannot log in, its sessions ended.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -32,7 +32,12 @@ from .credentials import (
     reset_password,
     user_for_reset,
 )
+from .email_change import EmailLinkProblem
+from .email_change import confirm as confirm_email_change
+from .email_change import request_change as request_email_change
+from .email_change import user_for_link as email_user_for_link
 from .forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     CodeForm,
     ForgotPasswordForm,
@@ -44,6 +49,7 @@ from .forms import (
 from .models import User
 from .service import (
     SESSION_GENERATION_KEY,
+    AccountError,
     authenticate,
     end_sessions,
 )
@@ -246,6 +252,53 @@ def account():
     return render_template("accounts/account.html", form=LogoutForm())
 
 
+@blueprint.route("/account/email", methods=["GET", "POST"])
+@login_required
+def email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            address = request_email_change(
+                current_user._get_current_object(), form.email.data, form.password.data
+            )
+        except AccountError as error:
+            field = form.password if "password" in str(error) else form.email
+            field.errors = [*field.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(
+                f"We sent a link to {address}: your account moves to it once you open the "
+                "link and confirm (within a day). Until then nothing changes.",
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/email.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The new address's link: a page with a button (opening the link changes nothing)."""
+    try:
+        user = email_user_for_link(token)
+    except EmailLinkProblem as problem:
+        page = render_template("accounts/email_confirm.html", problem=problem.kind)
+        return _private(page, problem.status)
+    form = LogoutForm()
+    if form.validate_on_submit():
+        try:
+            confirm_email_change(user)
+        except AccountError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Your account's email is now {user.email}.", "success")
+            return redirect(
+                url_for("accounts.account" if current_user.is_authenticated else "accounts.login")
+            )
+    page = render_template("accounts/email_confirm.html", problem=None, user=user, form=form)
+    return _private(page)
+
+
 @blueprint.route("/account/security")
 @login_required
 def security():
@@ -334,7 +387,7 @@ def _choose_password(token: str, purpose: Purpose):
     return _private(page, 400 if form.errors else 200)
 
 
-def _private(body: str, status: int):
+def _private(body: str, status: int = 200):
     """A page reached by a reset link: its token stays out of Referer headers and caches."""
     response = make_response(body, status)
     response.headers["Referrer-Policy"] = "no-referrer"

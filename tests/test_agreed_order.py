@@ -24,6 +24,7 @@ from .mailbox import links_in
 from .public_steps import close_statement, list_items, logged_in, publish
 from .sign_on_steps import BASE_URL, invite, open_statement, partner, sign_form
 from .support import Web, input_value
+from .test_accounts import accept_invitation
 from .test_concurrent_sign_ons import Browser, live_server, post_all_at_once  # noqa: F401 (a fixture)
 
 # The order the coalition agreed: lead authors first, then partners; not alphabetical.
@@ -315,6 +316,7 @@ def test_editor_moves_an_entry_up_with_its_arrow(app, lead, dummy_statement, sig
         f"/statements/{dummy_statement.slug}/members", {"email": editor.email, "role": "editor"}
     )
     web = logged_in(app, editor)
+    assert accept_invitation(app, dummy_statement, editor.email, web) == 302
     page = signatures_page(web, dummy_statement)
     article = ids(app, dummy_statement)["Article 19"]
     assert f'name="move" value="up-{article}"' in page
@@ -559,6 +561,7 @@ def test_two_members_arranging_at_once_the_second_is_told(
         f"/statements/{dummy_statement.slug}/members", {"email": colleague.email, "role": "editor"}
     )
     other = logged_in(app, colleague)
+    assert accept_invitation(app, dummy_statement, colleague.email, other) == 302
     theirs = arranged(
         app,
         other,
@@ -595,6 +598,7 @@ def test_viewers_see_the_order_but_cannot_change_it(
         f"/statements/{dummy_statement.slug}/members", {"email": viewer.email, "role": "viewer"}
     )
     web = logged_in(app, viewer)
+    assert accept_invitation(app, dummy_statement, viewer.email, web) == 302
 
     page = signatures_page(web, dummy_statement)
 

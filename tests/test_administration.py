@@ -130,3 +130,31 @@ def test_no_one_else_sees_the_administration_pages(app, dummy_user):
         assert not db.session.get(User, dummy_user.id).is_admin
     anonymous = app.test_client().get("/admin/users")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_a_disabled_account_gets_no_reset_link_and_an_earlier_one_stops(
+    app, create_user, dummy_user
+):
+    from signon.accounts.credentials import reset_link
+    from signon.mail.models import OutboxMessage
+
+    with app.test_request_context():
+        earlier = reset_link(db.session.get(User, dummy_user.id)).removeprefix(BASE)
+    admin, _ = admin_web(app, create_user)
+    admin.post(f"/admin/users/{dummy_user.id}/disable")
+    visitor = app.test_client()
+    token = visitor.get("/password/forgot").get_data(as_text=True)
+    from .support import csrf_token_in
+
+    asked = visitor.post(
+        "/password/forgot",
+        data={"email": dummy_user.email, "csrf_token": csrf_token_in(token)},
+    )
+
+    assert asked.status_code == 200  # the same page as for anyone
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(OutboxMessage.kind).where(OutboxMessage.to_address == dummy_user.email)
+        ).all()
+    assert "password_reset" not in kinds
+    assert visitor.get(earlier).status_code == 400

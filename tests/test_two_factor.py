@@ -91,6 +91,11 @@ def test_lena_logs_in_with_her_app_then_with_a_recovery_code(app, dummy_user):
 
     log = events(app, dummy_user.id)
     assert "two-factor authentication turned on" in log
+    with app.app_context():
+        from signon.mail.models import OutboxMessage
+
+        told = db.session.scalars(select(OutboxMessage.kind)).all()
+    assert "two_factor_changed" in told  # the account's address is told
     assert "recovery code used to log in" in log
     assert log.count("log-in failed (wrong two-factor code)") == 2
 

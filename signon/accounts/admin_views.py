@@ -24,6 +24,16 @@ ACTIONS = {
 }
 
 
+DONE = {
+    "disable": "{email} is disabled: it cannot log in, and its sessions ended.",
+    "enable": "{email} can log in again.",
+    "make-admin": "{email} is an administrator now.",
+    "unmake-admin": "{email} is no longer an administrator.",
+    "reset-two-factor": "Two-factor authentication of {email} is removed: its password "
+    "alone logs in until it turns it on again.",
+}
+
+
 @blueprint.before_request
 @login_required
 def administrators_only():
@@ -76,5 +86,5 @@ def act(user_id: int, what: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"Done: {what.replace('-', ' ')} for {account.email}.", "success")
+        flash(DONE[what].format(email=account.email), "success")
     return redirect(url_for("admin.user", user_id=account.id))

@@ -18,7 +18,7 @@ from . import security_log
 from .credentials import reset_nonce
 from .models import User
 from .service import AccountError, create_user, end_sessions
-from .two_factor import remove_by_administrator
+from .two_factor import remove_by_administrator, tell
 
 
 def _by(admin: User) -> dict:
@@ -73,6 +73,7 @@ def reset_two_factor(user: User, *, admin: User) -> None:
     if user.has_two_factor:
         remove_by_administrator(user)
         security_log.note(user, security_log.TWO_FACTOR_RESET, **_by(admin))
+        tell(user, f"{admin.name}, an administrator, removed its two-factor authentication")
 
 
 def all_accounts() -> list[User]:

@@ -51,8 +51,8 @@ def request_reset(email: str) -> None:
     """Email a reset link if an account uses `email` (not committed). The caller
     answers the same either way: the page never tells who has an account."""
     user = find_user(email)
-    if user is None:
-        return
+    if user is None or user.disabled_at is not None:
+        return  # a disabled account gets nothing: an administrator enables it
     security_log.note(user, security_log.RESET_REQUESTED)
     queue_mail("password_reset", user.email, user=user, link=reset_link(user))
 
@@ -66,7 +66,7 @@ def user_for_reset(token: str, purpose: Purpose = Purpose.RESET_PASSWORD) -> Use
     except InvalidToken:
         raise ResetLinkProblem(400, "invalid") from None
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.disabled_at is not None:
         raise ResetLinkProblem(400, "invalid")
     if nonce != reset_nonce(user):
         raise ResetLinkProblem(410, "used")

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from ..columns import utcnow
 from ..database import outside_transaction
 from ..extensions import db
+from ..mail.compose import queue_mail
 from . import security_log
 from .models import RecoveryCode, User
 from .passwords import verify_password
@@ -89,6 +90,7 @@ def turn_on(user: User, secret: str, code: str, *, now: float | None = None) -> 
     user.totp_secret = secret
     user.totp_last_step = step
     security_log.note(user, security_log.TWO_FACTOR_ON)
+    tell(user, "Two-factor authentication was turned on")
     return _new_recovery_codes(user)
 
 
@@ -100,6 +102,7 @@ def turn_off(user: User, password: str) -> None:
     user.totp_last_step = 0
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     security_log.note(user, security_log.TWO_FACTOR_OFF)
+    tell(user, "Two-factor authentication was turned off")
 
 
 def remove_by_administrator(user: User) -> None:
@@ -108,6 +111,11 @@ def remove_by_administrator(user: User) -> None:
     user.totp_secret = ""
     user.totp_last_step = 0
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def tell(user: User, change: str) -> None:
+    """Mail the account's address that its two-factor changed (not committed)."""
+    queue_mail("two_factor_changed", user.email, user=user, change=change)
 
 
 def second_step(user: User, code: str, *, now: float | None = None) -> None:

@@ -110,6 +110,7 @@ def _import_models() -> None:
     """Import every model module so the metadata (and Alembic) knows each table."""
     from .accounts import models as _accounts  # noqa: F401
     from .accounts import security_log as _security_log  # noqa: F401
+    from .accounts import site_settings as _site_settings  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .publication import models as _publication  # noqa: F401

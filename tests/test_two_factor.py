@@ -157,3 +157,45 @@ def test_when_two_factor_is_required_the_team_pages_wait_until_it_is_on(strict_a
     assert lena.get("/account").status_code == 200  # her own account page stays open
     turn_on(lena)
     assert lena.get("/").status_code == 200
+
+
+def test_an_administrator_requires_two_factor_of_every_account(app, dummy_user, create_user):
+    admin = create_user(email="admin@coalition.example", name="Ada Admin", admin=True)
+    ada = Web(app.test_client())
+    ada.login(admin)
+    lena = Web(app.test_client())
+    lena.login(dummy_user)
+    assert lena.get("/").status_code == 200
+    turn_on(ada)  # or she is held at the setup page herself, like everyone
+    assert ada.post("/admin/require-two-factor", {"required": "maybe"}).status_code == 400
+
+    assert ada.post("/admin/require-two-factor", {"required": "on"}).status_code == 302
+
+    held = lena.get("/")
+    assert held.status_code == 302 and held.headers["Location"].endswith("/account/two-factor")
+    turn_on(lena)
+    assert lena.get("/").status_code == 200
+    assert "required two-factor authentication of every account" in events(app, admin.id)
+    assert ada.post("/admin/require-two-factor", {"required": "off"}).status_code == 302
+
+
+def test_the_second_step_at_fixed_times(app, dummy_user):
+    """The service itself, at fixed moments: a code of the step, one either side, not two
+    steps off, and never one at or before the last step accepted."""
+    from signon.accounts import two_factor
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    totp = pyotp.TOTP(secret)
+    moment = 1_800_000_000  # a step boundary: 1_800_000_000 / 30 is whole
+    with app.app_context():
+        user = db.session.get(User, dummy_user.id)
+        two_factor.turn_on(user, secret, totp.at(moment), now=moment)
+        with pytest.raises(two_factor.TwoFactorError, match="used already"):
+            two_factor.second_step(user, totp.at(moment), now=moment)
+        with pytest.raises(two_factor.TwoFactorError):
+            two_factor.second_step(user, totp.at(moment + 60), now=moment)  # two steps on
+        two_factor.second_step(user, totp.at(moment + 30), now=moment)  # the next one
+        with pytest.raises(two_factor.TwoFactorError, match="used already"):
+            two_factor.second_step(user, totp.at(moment + 30), now=moment + 30)
+        two_factor.second_step(user, totp.at(moment + 60), now=moment + 90)  # one step late
+        db.session.rollback()

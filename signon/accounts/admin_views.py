@@ -4,12 +4,12 @@ a page that does not exist."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from . import administration, security_log
-from .forms import CreateAccountForm, LogoutForm
+from . import administration, security_log, site_settings
+from .forms import CreateAccountForm, LogoutForm, RequireTwoFactorForm
 from .models import User
 from .service import AccountError
 
@@ -56,9 +56,31 @@ def users():
             flash(f"Account created: {user.email} gets a link to choose a password.", "success")
             return redirect(url_for("admin.users"))
     page = render_template(
-        "admin/users.html", form=form, accounts=administration.all_accounts(), action=LogoutForm()
+        "admin/users.html",
+        form=form,
+        accounts=administration.all_accounts(),
+        action=LogoutForm(),
+        required=site_settings.two_factor_required(),
+        by_operator=bool(current_app.config.get("REQUIRE_TWO_FACTOR")),
+        require_form=RequireTwoFactorForm(),
     )
     return page, 400 if form.errors else 200
+
+
+@blueprint.route("/require-two-factor", methods=["POST"])
+def require_two_factor():
+    form = RequireTwoFactorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    on = form.required.data == "on"
+    site_settings.require_two_factor(on, admin=current_user._get_current_object())
+    db.session.commit()
+    if on:
+        flash("Every account now needs two-factor authentication: one without it is sent "
+              "to set it up before any team page.", "success")  # fmt: skip
+    else:
+        flash("Two-factor authentication is no longer required of every account.", "info")
+    return redirect(url_for("admin.users"))
 
 
 @blueprint.route("/users/<int:user_id>")

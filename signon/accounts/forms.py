@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
 from ..validators import NoControlCharacters, one_line
 from .models import Role
@@ -183,3 +183,7 @@ class ChangeEmailForm(FlaskForm):
         "Your password",
         validators=[DataRequired(message="Enter your password."), Length(max=128)],
     )
+
+
+class RequireTwoFactorForm(FlaskForm):
+    required = HiddenField(validators=[AnyOf(["on", "off"])])

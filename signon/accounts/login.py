@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, login_url
 
 from ..extensions import db, login_manager
 from .models import User
 from .service import SESSION_GENERATION_KEY, session_is_current
+from .site_settings import two_factor_required
 
 
 def init_app(app: Flask) -> None:
@@ -31,13 +32,14 @@ OPEN_BLUEPRINTS = {"public", "signer"}
 
 
 def require_two_factor():
-    """With REQUIRE_TWO_FACTOR, a logged-in account without two-factor is sent to
-    set it up before any team page."""
-    if not current_app.config.get("REQUIRE_TWO_FACTOR") or not current_user.is_authenticated:
+    """When two-factor is required (SIGNON_REQUIRE_TWO_FACTOR, or an administrator's
+    setting), a logged-in account without it is sent to set it up before any team
+    page."""
+    if not current_user.is_authenticated or current_user.has_two_factor:
         return None
-    if current_user.has_two_factor or request.endpoint in OPEN_WITHOUT_TWO_FACTOR:
+    if request.endpoint in OPEN_WITHOUT_TWO_FACTOR or request.blueprint in OPEN_BLUEPRINTS:
         return None
-    if request.blueprint in OPEN_BLUEPRINTS:
+    if not two_factor_required():
         return None
     flash("Your signon requires two-factor authentication: turn it on to go on.", "info")
     return redirect(url_for("accounts.two_factor"))

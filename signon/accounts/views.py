@@ -53,6 +53,7 @@ from .service import (
     authenticate,
     end_sessions,
 )
+from .site_settings import two_factor_required
 from .two_factor import (
     TwoFactorError,
     new_secret,
@@ -210,7 +211,10 @@ def two_factor():
                 flash("Two-factor authentication is off.", "info")
                 return redirect(url_for("accounts.account"))
         page = render_template(
-            "accounts/two_factor_on.html", form=form, left=recovery_codes_left(user)
+            "accounts/two_factor_on.html",
+            form=form,
+            left=recovery_codes_left(user),
+            required=two_factor_required(),
         )
         return page, 400 if form.errors else 200
     secret = session.get(PENDING_SECRET)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, make_response
 from flask_login import current_user
 from jinja2 import pass_context
 
@@ -21,6 +21,14 @@ def register(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, text_direction=direction)
     app.jinja_env.filters["when"] = _when
+
+
+def private_page(body: str, status: int = 200) -> Response:
+    """A page reached by a secret link: the URL stays out of Referer headers and caches."""
+    response = make_response(body, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _healthz() -> Response:

@@ -3,10 +3,11 @@ a newcomer sets a name and password; an account holder accepts once logged in.""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 
 from ..extensions import db
+from ..web import private_page
 from . import security_log
 from .forms import AcceptForm, NewcomerForm
 from .service import SESSION_GENERATION_KEY, AccountError
@@ -15,21 +16,13 @@ from .team import JoinLinkProblem, accept, account_for, invitation_from, join_as
 blueprint = Blueprint("team", __name__)
 
 
-def _private(body: str, status: int = 200):
-    """The page of a join link: its token stays out of Referer headers and caches."""
-    response = make_response(body, status)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @blueprint.route("/team/join/<token>", methods=["GET", "POST"])
 def join(token: str):
     try:
         invitation = invitation_from(token)
     except JoinLinkProblem as problem:
         page = render_template("accounts/join_problem.html", kind=problem.kind)
-        return _private(page, problem.status)
+        return private_page(page, problem.status)
     account = account_for(invitation)
     statement = invitation.statement
     if account is None:
@@ -52,18 +45,18 @@ def join(token: str):
             "accounts/join.html", invitation=invitation, statement=statement, form=form,
             state="newcomer",
         )  # fmt: skip
-        return _private(page, 400 if form.errors else 200)
+        return private_page(page, 400 if form.errors else 200)
     if not current_user.is_authenticated:
         page = render_template(
             "accounts/join.html", invitation=invitation, statement=statement, state="log-in",
             login=url_for("accounts.login", next=url_for("team.join", token=token)),
         )  # fmt: skip
-        return _private(page)
+        return private_page(page)
     if current_user.id != account.id:
         page = render_template(
             "accounts/join.html", invitation=invitation, statement=statement, state="other"
         )
-        return _private(page, 403)
+        return private_page(page, 403)
     form = AcceptForm()
     if form.validate_on_submit():
         accept(invitation, current_user._get_current_object())
@@ -74,4 +67,4 @@ def join(token: str):
         "accounts/join.html", invitation=invitation, statement=statement, form=form,
         state="accept",
     )  # fmt: skip
-    return _private(page)
+    return private_page(page)

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
 from ..tokens import Purpose
+from ..web import private_page
 from . import security_log
 from .credentials import (
     CredentialError,
@@ -286,7 +287,7 @@ def confirm_email(token: str):
         user = email_user_for_link(token)
     except EmailLinkProblem as problem:
         page = render_template("accounts/email_confirm.html", problem=problem.kind)
-        return _private(page, problem.status)
+        return private_page(page, problem.status)
     form = LogoutForm()
     if form.validate_on_submit():
         try:
@@ -300,7 +301,7 @@ def confirm_email(token: str):
                 url_for("accounts.account" if current_user.is_authenticated else "accounts.login")
             )
     page = render_template("accounts/email_confirm.html", problem=None, user=user, form=form)
-    return _private(page)
+    return private_page(page)
 
 
 @blueprint.route("/account/security")
@@ -370,7 +371,7 @@ def _choose_password(token: str, purpose: Purpose):
     try:
         user = user_for_reset(token, purpose)
     except ResetLinkProblem as problem:
-        return _private(
+        return private_page(
             render_template("accounts/reset_problem.html", kind=problem.kind), problem.status
         )
     form = ResetPasswordForm()
@@ -388,15 +389,7 @@ def _choose_password(token: str, purpose: Purpose):
     page = render_template(
         "accounts/reset.html", form=form, user=user, first=purpose is Purpose.SET_PASSWORD
     )
-    return _private(page, 400 if form.errors else 200)
-
-
-def _private(body: str, status: int = 200):
-    """A page reached by a reset link: its token stays out of Referer headers and caches."""
-    response = make_response(body, status)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private_page(page, 400 if form.errors else 200)
 
 
 @blueprint.route("/account/log-out-everywhere", methods=["POST"])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 
+from slugify import slugify as make_slug
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,10 +23,11 @@ class StatementError(ValueError):
 
 
 def slugify(title: str) -> str:
-    """A URL slug from a title: ASCII letters and digits joined by hyphens."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-") or "statement"
+    """A URL slug from a title: ASCII letters and digits joined by hyphens, other
+    scripts transliterated (Кыргызстан -> kyrgyzstan, Ελευθερία -> eleutheria), cut at
+    a word boundary; "statement" when nothing is left (a title of symbols)."""
+    slug = make_slug(title, max_length=SLUG_MAX, word_boundary=True, save_order=True)
+    return slug or "statement"
 
 
 def unique_slug(base: str) -> str:

@@ -10,8 +10,9 @@ import re
 
 from .model import Document
 
-# Babel is not a dependency: month names for the languages signon's catalogs
-# cover in Latin or Cyrillic script; every other language gets the English form.
+# Month names for the languages whose dates are written out here; every other
+# language gets the English form until the dates go through Babel's format_date
+# with the translated interface (issue 14).
 MONTHS = {
     "en": "January February March April May June July August September October November December",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",

@@ -14,6 +14,7 @@ from enum import Enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .extensions import db
 from .routing import MAX_ID
 
 DAY = 24 * 3600
@@ -73,6 +74,23 @@ def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
 def make_token(purpose: Purpose, record_id: int, nonce: str) -> str:
     """A token for one record of one purpose."""
     return _serializer(purpose).dumps([record_id, nonce])
+
+
+def record_for(purpose: Purpose, token: str, model, problem, *, options=()):
+    """The record a link's token names, and the nonce it carries (still to compare
+    with the record's). Raises `problem(410, "expired")` for an expired token and
+    `problem(400, "invalid")` for a tampered one, one of another purpose or one whose
+    record is gone: every link page of signon answers these the same way."""
+    try:
+        record_id, nonce = read_token(purpose, token)
+    except ExpiredToken:
+        raise problem(410, "expired") from None
+    except InvalidToken:
+        raise problem(400, "invalid") from None
+    record = db.session.get(model, record_id, options=list(options))
+    if record is None:
+        raise problem(400, "invalid")
+    return record, nonce
 
 
 def read_token(purpose: Purpose, token: str) -> tuple[int, str]:

@@ -10,9 +10,8 @@ import re
 from flask import current_app
 
 from ..database import outside_transaction
-from ..extensions import db
 from ..mail.compose import queue_mail
-from ..tokens import ExpiredToken, InvalidToken, Purpose, make_token, read_token
+from ..tokens import Purpose, make_token, record_for
 from . import security_log
 from .models import User
 from .passwords import hash_password, password_problem, verify_password
@@ -59,14 +58,8 @@ def request_reset(email: str) -> None:
 
 def user_for_reset(token: str, purpose: Purpose = Purpose.RESET_PASSWORD) -> User:
     """The account a reset link (or a first password's link) is for, or ResetLinkProblem."""
-    try:
-        user_id, nonce = read_token(purpose, token)
-    except ExpiredToken:
-        raise ResetLinkProblem(410, "expired") from None
-    except InvalidToken:
-        raise ResetLinkProblem(400, "invalid") from None
-    user = db.session.get(User, user_id)
-    if user is None or user.disabled_at is not None:
+    user, nonce = record_for(purpose, token, User, ResetLinkProblem)
+    if user.disabled_at is not None:
         raise ResetLinkProblem(400, "invalid")
     if nonce != reset_nonce(user):
         raise ResetLinkProblem(410, "used")

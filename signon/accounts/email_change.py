@@ -9,9 +9,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from ..database import outside_transaction
-from ..extensions import db
 from ..mail.compose import queue_mail
-from ..tokens import ExpiredToken, InvalidToken, Purpose, make_token, read_token
+from ..tokens import Purpose, make_token, record_for
 from . import security_log
 from .models import User
 from .passwords import verify_password
@@ -55,15 +54,8 @@ def request_change(user: User, new_email: str, password: str) -> str:
 
 
 def user_for_link(token: str) -> User:
-    try:
-        user_id, nonce = read_token(Purpose.CHANGE_EMAIL, token)
-    except ExpiredToken:
-        raise EmailLinkProblem(410, "expired") from None
-    except InvalidToken:
-        raise EmailLinkProblem(400, "invalid") from None
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise EmailLinkProblem(400, "invalid")
+    """The account an email-change link is for, or EmailLinkProblem."""
+    user, nonce = record_for(Purpose.CHANGE_EMAIL, token, User, EmailLinkProblem)
     if not user.pending_email or nonce != _nonce(user):
         raise EmailLinkProblem(410, "used")
     return user

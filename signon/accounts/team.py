@@ -15,7 +15,7 @@ from ..audit.models import record, user_actor
 from ..columns import utcnow
 from ..extensions import db
 from ..mail.compose import queue_mail
-from ..tokens import ExpiredToken, InvalidToken, Purpose, make_token, new_nonce, read_token
+from ..tokens import Purpose, make_token, new_nonce, record_for
 from .models import Membership, Role, TeamInvitation, User
 from .service import AccountError, create_user, find_user
 
@@ -102,14 +102,8 @@ def revoke(invitation: TeamInvitation, *, actor: User) -> None:
 
 def invitation_from(token: str) -> TeamInvitation:
     """The invitation a join link is for, still usable, or JoinLinkProblem."""
-    try:
-        invitation_id, nonce = read_token(Purpose.JOIN_TEAM, token)
-    except ExpiredToken:
-        raise JoinLinkProblem(410, "expired") from None
-    except InvalidToken:
-        raise JoinLinkProblem(400, "invalid") from None
-    invitation = db.session.get(TeamInvitation, invitation_id)
-    if invitation is None or nonce != invitation.nonce:
+    invitation, nonce = record_for(Purpose.JOIN_TEAM, token, TeamInvitation, JoinLinkProblem)
+    if nonce != invitation.nonce:
         raise JoinLinkProblem(400, "invalid")
     if invitation.revoked_at is not None:
         raise JoinLinkProblem(410, "revoked", invitation)

@@ -82,18 +82,15 @@ def render_pdf_with_time_limit(
     *,
     page_size: str = "A4",
     seconds: float = DEFAULT_SECONDS,
-    warm_up: bool = True,
 ) -> bytes:
     """`render_pdf` in a child process that is killed after `seconds`.
 
     Raises RenderError on timeout, when the child fails or dies, or when it cannot
-    be started. See `start_method` for how the child is made, and `warm_up`.
+    be started. See render_child.start_method for how the child is made.
     """
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
-    return render_with_time_limit(
-        render_pdf, document, seconds=seconds, warm_up=warm_up, page_size=page_size
-    )
+    return render_with_time_limit(render_pdf, document, seconds=seconds, page_size=page_size)
 
 
 def render_with_time_limit(
@@ -101,19 +98,14 @@ def render_with_time_limit(
     document: Document,
     *,
     seconds: float = DEFAULT_SECONDS,
-    warm_up: bool = True,
     **options,
 ) -> bytes:
     """`render(document, **options)` in a child process that is killed after `seconds`
     (any of our renderers: the PDF here, the DOCX too). `render` must be a
-    module-level function, so the child can find it.
-
-    With `warm_up` (a long-lived process: a web worker) a forked child inherits
-    WeasyPrint and its fonts, loaded once here first. A process that renders once
-    (`signon render`) passes False: the child then loads them itself, which costs
-    what a bare WeasyPrint process does and no more."""
-    before_fork = _warmed_up if warm_up else None
-    return RenderChild(before_fork=before_fork).render(render, document, seconds=seconds, **options)
+    module-level function, so the child can find it. A forked child inherits
+    WeasyPrint and its fonts, loaded once in this (long-lived) process first;
+    `signon render`, which renders once, starts its own RenderChild instead."""
+    return RenderChild(before_fork=_warmed_up).render(render, document, seconds=seconds, **options)
 
 
 @cache

@@ -16,6 +16,7 @@ from ..columns import utcnow
 from ..extensions import db
 from ..mail.models import MailState, OutboxMessage
 from ..mail.senders import eml_path
+from ..signatory_fields import CONTACT_FIELDS
 from ..signatures.models import Invitation, Signature
 from ..statements.lifecycle import settle_status, status_now
 from ..statements.models import Statement, Status
@@ -82,11 +83,7 @@ def contact_data(statement: Statement) -> ContactData:
         .select_from(Signature)
         .where(
             Signature.statement_id == statement.id,
-            or_(
-                Signature.contact_email != "",
-                Signature.authorised_by != "",
-                Signature.authoriser_title != "",
-            ),
+            or_(*(getattr(Signature, name) != "" for name in CONTACT_FIELDS)),
         )
     )
     invitations = db.session.scalar(
@@ -130,10 +127,9 @@ def purge_contacts(statement: Statement, actor: str, *, now: datetime | None = N
     for signature in db.session.scalars(
         select(Signature).where(Signature.statement_id == statement.id)
     ):
-        signature.contact_email = ""
+        for name in CONTACT_FIELDS:  # the contact email, the authoriser's name and title
+            setattr(signature, name, "")
         signature.contact_confirmed = ""
-        signature.authorised_by = ""
-        signature.authoriser_title = ""
         signature.nonce = new_nonce()  # manage and verify links already emailed stop working
     stamp = now or utcnow()
     for invitation in db.session.scalars(

@@ -8,10 +8,9 @@ from flask import make_response, render_template
 from sqlalchemy.orm import joinedload
 
 from ...columns import utcnow
-from ...extensions import db
 from ...statements.lifecycle import deadline_in_zone, status_now
 from ...statements.models import Statement, Status
-from ...tokens import ExpiredToken, InvalidToken, Purpose, read_token
+from ...tokens import Purpose, record_for
 from ..links import contact_nonce
 from ..models import Invitation, Signature
 
@@ -45,21 +44,9 @@ def link_problem_page(problem: LinkProblem):
 
 
 def _load(purpose: Purpose, token: str, model):
-    try:
-        record_id, nonce = read_token(purpose, token)
-    except ExpiredToken:
-        raise LinkProblem(410, "expired") from None
-    except InvalidToken:
-        raise LinkProblem(400, "invalid") from None
     # Every page of a link shows its statement and the text: one query, not three.
-    record = db.session.get(
-        model,
-        record_id,
-        options=[joinedload(model.statement).joinedload(Statement.current_version)],
-    )
-    if record is None:
-        raise LinkProblem(400, "invalid")
-    return record, nonce
+    options = [joinedload(model.statement).joinedload(Statement.current_version)]
+    return record_for(purpose, token, model, LinkProblem, options=options)
 
 
 def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench clean reference-docx
+.PHONY: run test lint format bench clean reference-docx extract update-catalogs compile-catalogs
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "signon needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -48,3 +48,20 @@ clean:
 # The styles every DOCX download uses (templates/documents/reference.docx, committed).
 reference-docx: $(VENV)/.installed
 	$(BIN)/python docs/make_reference_docx.py
+
+# The interface's translations (signon/translations/<lang>/LC_MESSAGES/messages.po).
+# The app compiles the .po files in memory when it starts, so nothing compiled can
+# be stale; `compile-catalogs` writes .mo files for other tools and checks them.
+CATALOGS := signon/translations
+KEYWORDS := -k lazy_gettext -k _l -k lazy_ngettext:1,2
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F $(CATALOGS)/babel.cfg $(KEYWORDS) --sort-by-file \
+		--no-wrap --project signon --copyright-holder "signon contributors" \
+		-o $(CATALOGS)/messages.pot signon templates
+
+update-catalogs: extract
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching \
+		-i $(CATALOGS)/messages.pot -d $(CATALOGS)
+
+compile-catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d $(CATALOGS)

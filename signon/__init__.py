@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         # At start-up, in the server's log: a misspelt SIGNON_* variable sets nothing.
         app.logger.warning(warning)
 
-    from . import database, errors, proxies, routing, web
+    from . import database, errors, locale_choice, proxies, routing, web
     from .accounts import login as accounts_login
     from .extensions import csrf, db, limiter, migrate
     from .publication.service import note_list_change
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     accounts_login.init_app(app)
     database.configure(app)
     web.register(app)
+    locale_choice.install(app)
     on_list_change(app, note_list_change)  # a published list gets its next edition
 
     from .accounts.admin_views import blueprint as admin_blueprint

@@ -10,6 +10,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_skeleton, get_datetime_format
+
+from .i18n import interface_language
+
+# English dates read the international way, day before month ('5 June 2026'),
+# as coalitions write them; every other language follows its CLDR locale.
+DATE_LOCALES = {"en": "en_GB"}
+
 
 def zone_of(time_zone: str | None) -> tzinfo:
     """The IANA zone of that name, or UTC when the name is empty or unknown."""
@@ -36,16 +44,40 @@ def local_day(value: datetime, time_zone: str | None) -> date:
     return in_zone(value, time_zone).date()
 
 
-def team_time(value: datetime | None, time_zone: str | None) -> str:
+def date_locale(language: str | None) -> str:
+    """The Babel locale dates are written in for an interface language."""
+    shipped = interface_language(language) or "en"
+    return DATE_LOCALES.get(shipped, shipped)
+
+
+def _day_and_time(value: datetime, language: str | None, day_skeleton: str, width: str) -> str:
+    locale = date_locale(language)
+    pattern = get_datetime_format(width, locale=locale).replace("'", "")
+    day = format_skeleton(day_skeleton, value, locale=locale)
+    return pattern.replace("{1}", day).replace("{0}", format_skeleton("Hm", value, locale=locale))
+
+
+def long_day(day: date, language: str | None) -> str:
+    """'5 June 2026', '5 juin 2026', '5 июня 2026 г.': a day in words."""
+    return format_date(day, "long", locale=date_locale(language))
+
+
+def long_time(value: datetime, language: str | None) -> str:
+    """'5 June 2026, 18:00' in the zone `value` carries (no zone named)."""
+    return _day_and_time(value, language, "yMMMMd", "long")
+
+
+def team_time(value: datetime | None, time_zone: str | None, language: str | None = "en") -> str:
     """'1 Dec 2026, 20:05 (Asia/Bishkek)': the time in the statement's zone, which
     is named; '' for no time."""
     if value is None:
         return ""
-    return zone_time(value, zone_of(time_zone))
+    return zone_time(value, zone_of(time_zone), language)
 
 
-def zone_time(value: datetime, zone: tzinfo) -> str:
+def zone_time(value: datetime, zone: tzinfo, language: str | None = "en") -> str:
     """team_time for a zone already looked up (the audit trail formats many rows)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return f"{value.astimezone(zone):%-d %b %Y, %H:%M} ({zone_name(zone)})"
+    local = _day_and_time(value.astimezone(zone), language, "yMMMd", "medium")
+    return f"{local} ({zone_name(zone)})"

@@ -7,7 +7,8 @@ from flask_login import current_user
 from jinja2 import pass_context
 
 from .languages import LANGUAGES, direction
-from .times import team_time
+from .locale_choice import current_language
+from .times import long_day, long_time, team_time
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -21,6 +22,10 @@ def register(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, text_direction=direction)
     app.jinja_env.filters["when"] = _when
+    # `{{ deadline | long_time }}` '5 June 2026, 18:00', `{{ day | long_day }}`
+    # '5 June 2026': in the page's language.
+    app.jinja_env.filters["long_time"] = lambda value: long_time(value, current_language())
+    app.jinja_env.filters["long_day"] = lambda value: long_day(value, current_language())
 
 
 def private_page(body: str, status: int = 200) -> Response:
@@ -58,4 +63,4 @@ def _when(context, value, statement=None) -> str:
     names the one each time belongs to: `{{ s.updated_at | when(s) }}`. Without a
     statement, UTC, said so."""
     statement = statement if statement is not None else context.get("statement")
-    return team_time(value, getattr(statement, "time_zone", None))
+    return team_time(value, getattr(statement, "time_zone", None), current_language())

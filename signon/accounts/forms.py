@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
+from ..fields import Form
 from ..validators import NoControlCharacters, one_line
 from .models import Role
 
@@ -17,7 +17,7 @@ ROLE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # NUL and other controls never reach a query (PostgreSQL refuses NUL: a 500).
     email = EmailField(
         "Email",
@@ -29,7 +29,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     email = EmailField(
         "Their email",
         filters=[one_line],
@@ -43,15 +43,15 @@ class AddMemberForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EDITOR.value)
 
 
-class ChangeRoleForm(FlaskForm):
+class ChangeRoleForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(Form):
     """Only a CSRF token: removing is a POST."""
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Only a CSRF token: logging out is a POST."""
 
 
@@ -76,7 +76,7 @@ def _repeated(label: str) -> PasswordField:
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         "The email of your signon account",
         filters=[one_line],
@@ -89,12 +89,12 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password("New password")
     repeat = _repeated("The new password again")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         "Current password",
         validators=[
@@ -107,7 +107,7 @@ class ChangePasswordForm(FlaskForm):
     repeat = _repeated("The new password again")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """A code from the authenticator app, or a recovery code at log-in."""
 
     code = StringField(
@@ -121,14 +121,14 @@ class CodeForm(FlaskForm):
     )
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(Form):
     password = PasswordField(
         "Your password",
         validators=[DataRequired(message="Enter your password."), Length(max=128)],
     )
 
 
-class CreateAccountForm(FlaskForm):
+class CreateAccountForm(Form):
     email = EmailField(
         "Email",
         filters=[one_line],
@@ -151,7 +151,7 @@ class CreateAccountForm(FlaskForm):
     admin = BooleanField("An administrator (sees every statement and account)")
 
 
-class NewcomerForm(FlaskForm):
+class NewcomerForm(Form):
     """Joining a team without an account: a name and a password."""
 
     name = StringField(
@@ -164,11 +164,11 @@ class NewcomerForm(FlaskForm):
     repeat = _repeated("The password again")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     """Only a CSRF token: accepting is a POST."""
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = EmailField(
         "New email",
         filters=[one_line],
@@ -185,5 +185,5 @@ class ChangeEmailForm(FlaskForm):
     )
 
 
-class RequireTwoFactorForm(FlaskForm):
+class RequireTwoFactorForm(Form):
     required = HiddenField(validators=[AnyOf(["on", "off"])])

@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Set by an administrator: the account cannot log in, its sessions ended.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The interface language the account chose; "" follows the browser.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

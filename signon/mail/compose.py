@@ -9,10 +9,13 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..columns import utcnow
 from ..extensions import db
+from ..i18n import interface_language
+from ..locale_choice import current_language
 from ..text import has_control_characters
 from .models import OutboxMessage
 
@@ -97,8 +100,9 @@ def queue_mail(
             current_app.config["MAIL_PER_RECIPIENT_PER_HOUR"],
         )
         return None
-    subject, text = _render_blocks(name, context)
-    html = render_template(f"emails/{name}.html", **_defaults(), **context)
+    with force_locale(_language(context)):
+        subject, text = _render_blocks(name, context)
+        html = render_template(f"emails/{name}.html", **_defaults(), **context)
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "signon.invalid"
     message = OutboxMessage(
         kind=name,
@@ -114,6 +118,20 @@ def queue_mail(
     )
     db.session.add(message)
     return message
+
+
+def _language(context: dict) -> str:
+    """A mail about a statement speaks the statement's language; one about an
+    account, the account's setting; otherwise the page's that sent it."""
+    statement, user = context.get("statement"), context.get("user")
+    for language in (
+        getattr(statement, "language", None),
+        getattr(user, "language", None),
+        current_language(),
+    ):
+        if interface_language(language):
+            return interface_language(language)
+    return "en"
 
 
 def build_email(message: OutboxMessage, config) -> EmailMessage:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, ValidationError
 
-from ..fields import Checkbox
+from ..fields import Checkbox, Form
 
 
-class LiveListForm(FlaskForm):
+class LiveListForm(Form):
     """Turn the live public list on (with the risk acknowledged) or off."""
 
     live_list = StringField(

@@ -36,6 +36,7 @@ from ..documents.html import body_html
 from ..documents.plain_text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
+from ..locale_choice import use_fixed_language
 from ..publication.service import dated_editions, scheduled_for
 from ..signatures.consent import consent_floor, is_listed
 from ..signatures.models import Signature, SignatureState
@@ -97,6 +98,7 @@ def statement(slug: str):
 def _page(record, *, preview: bool) -> Response:
     """The public page of `record`, or the team's preview of it: the same template,
     the preview with its banner and its downloads from the team's addresses."""
+    use_fixed_language(record.language)
     edition = current_edition(record)
     document = public_document(record, edition)
     earlier = (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
 from wtforms.validators import DataRequired, Optional
 
-from ..fields import Checkbox
+from ..fields import Checkbox, Form
 
 # What a browser's datetime-local input sends (with seconds when it has a step),
 # and what people type where it is a plain text box.
@@ -16,7 +15,7 @@ TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 BAD_TIME = "Give the time as a date and a time, like 2026-06-05 16:00, or leave it empty."
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     """Publish a closed statement, at once or at an embargo time (in the
     statement's time zone; the view turns it into UTC)."""
 
@@ -52,7 +51,7 @@ class RescheduleForm(PublishForm):
     )
 
 
-class CancelPublicationForm(FlaskForm):
+class CancelPublicationForm(Form):
     """Take back a publication still under embargo: back to closed."""
 
     cancel = Checkbox(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from ..accounts.models import Role
 from ..audit.models import user_actor
 from ..extensions import db
+from ..fields import Form
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Status
@@ -18,7 +18,7 @@ from .service import RetentionError, contact_data, ended_at, purge_contacts
 blueprint = Blueprint("retention", __name__)
 
 
-class PurgeContactsForm(FlaskForm):
+class PurgeContactsForm(Form):
     """The confirmation: the page above it says exactly what goes and what stays."""
 
     submit = SubmitField("Purge contact data now")

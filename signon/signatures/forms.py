@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     EmailField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..fields import Checkbox
+from ..fields import Checkbox, Form
 from ..signatory_fields import INDIVIDUAL, LIMITS, ORGANISATION
 from ..validators import NoControlCharacters, one_line
 
@@ -51,7 +50,7 @@ def _line(label: str, name: str, *validators, **kwargs) -> StringField:
     )
 
 
-class InvitationListForm(FlaskForm):
+class InvitationListForm(Form):
     """Step 1: paste or upload; the list is checked, nothing is saved."""
 
     rows = TextAreaField(
@@ -63,19 +62,19 @@ class InvitationListForm(FlaskForm):
     upload = FileField("…or upload a CSV file", validators=[FileAllowed(["csv", "txt"])])
 
 
-class ConfirmInvitationsForm(FlaskForm):
+class ConfirmInvitationsForm(Form):
     """Step 2: the checked rows come back and are checked again before saving."""
 
     rows = HiddenField(validators=[DataRequired(), Length(max=400_000)])
 
 
-class BackToListForm(FlaskForm):
+class BackToListForm(Form):
     """Cancel on the check page: the list as pasted goes back into the text box."""
 
     rows = HiddenField(validators=[Optional(), Length(max=400_000)])
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     """The team's order of the list: `position-<signature id>` fields (read by
     ordering.positions_from_form), the list revision the page showed, and which
     entry to move a step when an arrow was pressed (`up-<id>` / `down-<id>`)."""
@@ -99,7 +98,7 @@ class OrderForm(FlaskForm):
         return int(raw_id[:18]), -1 if direction == "up" else 1
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(Form):
     name = _line("Organisation name", "name", DataRequired(message="Enter the name to be listed."))
     acronym = _line("Acronym", "acronym")
     country = _line("Country", "country")
@@ -182,7 +181,7 @@ def _listing(value) -> str:
     return str(value)
 
 
-class EditDisplayForm(FlaskForm):
+class EditDisplayForm(Form):
     """The team's correction of how an entry prints: every printed field."""
 
     name = _line("Name as printed", "name", DataRequired(message="Enter the name to be printed."))
@@ -204,7 +203,7 @@ class EditDisplayForm(FlaskForm):
         return self.listed_publicly.data == "named"
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = StringField(
         "Reason (kept within your team)",
         filters=[one_line],
@@ -212,5 +211,5 @@ class RejectForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that POSTs: only the CSRF token."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..fields import Checkbox
+from ..fields import Checkbox, Form
 from ..languages import LANGUAGES
 from ..text import clean_line
 from ..validators import NoControlCharacters, Submitted, multiline, one_line
@@ -51,7 +50,7 @@ def lead_list(form, field):
             )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     """Create a statement, or save a new version of one."""
 
     title = StringField(
@@ -124,7 +123,7 @@ ORDER_CHOICES = [
 ]
 
 
-class OpenForm(FlaskForm):
+class OpenForm(Form):
     """Open a statement for signatures."""
 
     deadline = DateTimeLocalField(
@@ -170,7 +169,7 @@ class OpenForm(FlaskForm):
             raise ValidationError("Choose one of the listed orders.")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     """Reopen a closed statement; the deadline is in the statement's time zone."""
 
     deadline = DateTimeLocalField(

@@ -8,6 +8,7 @@ from flask import make_response, render_template
 from sqlalchemy.orm import joinedload
 
 from ...columns import utcnow
+from ...locale_choice import use_statement_language
 from ...statements.lifecycle import deadline_in_zone, status_now
 from ...statements.models import Statement, Status
 from ...tokens import Purpose, record_for
@@ -46,7 +47,9 @@ def link_problem_page(problem: LinkProblem):
 def _load(purpose: Purpose, token: str, model):
     # Every page of a link shows its statement and the text: one query, not three.
     options = [joinedload(model.statement).joinedload(Statement.current_version)]
-    return record_for(purpose, token, model, LinkProblem, options=options)
+    record, nonce = record_for(purpose, token, model, LinkProblem, options=options)
+    use_statement_language(record.statement.language)
+    return record, nonce
 
 
 def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:

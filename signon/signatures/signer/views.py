@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ...database import only_reads_from_here
 from ...documents.html import render_html
 from ...extensions import db, limiter
+from ...locale_choice import use_statement_language
 from ...statements.diff_render import changes_view
 from ...statements.lifecycle import deadline_in_zone, status_now, under_embargo
 from ...statements.models import Statement, Status
@@ -284,6 +285,7 @@ def open_call(slug: str):
             title="Not found",
             message="There is no open call at this address.",
         ), 404
+    use_statement_language(statement.language)
     if status_now(statement) is not Status.OPEN:
         return render_template(
             "signer/link_problem.html",
@@ -311,6 +313,9 @@ def open_call(slug: str):
 
 @blueprint.route("/s/<slug>/sign/check-email")
 def check_email(slug: str):
+    language = db.session.scalar(select(Statement.language).where(Statement.slug == slug))
+    if language:
+        use_statement_language(language)
     return render_template(
         "signer/message.html",
         title="Check your email",

@@ -53,7 +53,7 @@ reference-docx: $(VENV)/.installed
 # The app compiles the .po files in memory when it starts, so nothing compiled can
 # be stale; `compile-catalogs` writes .mo files for other tools and checks them.
 CATALOGS := signon/translations
-KEYWORDS := -k lazy_gettext -k _l -k lazy_ngettext:1,2
+KEYWORDS := -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k translate:2 -k translate_plural:2,3 -k N_
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F $(CATALOGS)/babel.cfg $(KEYWORDS) --sort-by-file \
 		--no-wrap --project signon --copyright-holder "signon contributors" \

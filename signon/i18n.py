@@ -33,7 +33,9 @@ def catalog_path(language: str) -> Path:
 
 @cache
 def translations(language: str | None) -> NullTranslations:
-    """The compiled catalog of an interface language; English for any other."""
+    """The compiled catalog of an interface language; English for any other.
+    `translate` and `translate_plural` read it for documents, which name their
+    language; pages and mail go through Flask-Babel (signon.locale_choice)."""
     shipped = interface_language(language)
     if shipped is None or shipped == SOURCE_LANGUAGE:
         return NullTranslations()
@@ -45,13 +47,20 @@ def translations(language: str | None) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def gettext(language: str | None, message: str, **variables) -> str:
+def translate(language: str | None, message: str, **variables) -> str:
     """`message` in `language`, its %(name)s placeholders filled."""
     text = translations(language).ugettext(message)
     return text % variables if variables else text
 
 
-def ngettext(language: str | None, singular: str, plural: str, num: int, **variables) -> str:
+def translate_plural(
+    language: str | None, singular: str, plural: str, num: int, **variables
+) -> str:
     """The form of `singular`/`plural` for `num` in `language` (%(num)s is `num`)."""
     variables.setdefault("num", num)
     return translations(language).ungettext(singular, plural, num) % variables
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogs where it is defined; translated where shown."""
+    return message

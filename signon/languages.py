@@ -1,5 +1,7 @@
 """Languages a statement can be written in: BCP 47 code -> name in that language."""
 
+import re
+
 LANGUAGES: dict[str, str] = {
     "am": "አማርኛ",
     "ar": "العربية",
@@ -58,8 +60,14 @@ LANGUAGES: dict[str, str] = {
 }
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ps", "ur"})
+RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 def direction(language: str) -> str:
     """'rtl' for a right-to-left language, else 'ltr'."""
     return "rtl" if language.split("-")[0] in RIGHT_TO_LEFT else "ltr"
+
+
+def label_direction(text: str) -> str:
+    """'rtl' for a line in a right-to-left script (a translated label), else 'ltr'."""
+    return "rtl" if RTL_LETTER.search(text or "") else "ltr"

@@ -6,7 +6,7 @@ from flask import Flask, Response, make_response
 from flask_login import current_user
 from jinja2 import pass_context
 
-from .languages import LANGUAGES, direction
+from .languages import LANGUAGES, direction, label_direction
 from .locale_choice import current_language
 from .times import long_day, long_time, team_time
 
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, text_direction=direction)
     app.jinja_env.filters["when"] = _when
+    app.jinja_env.filters["label_direction"] = label_direction
     # `{{ deadline | long_time }}` '5 June 2026, 18:00', `{{ day | long_day }}`
     # '5 June 2026': in the page's language.
     app.jinja_env.filters["long_time"] = lambda value: long_time(value, current_language())

@@ -229,13 +229,14 @@ def test_text_is_set_ragged_right_in_both_not_justified(both):
 
 
 def test_a_right_to_left_document_keeps_its_latin_labels_in_reading_order():
-    """In an Arabic statement "20 November 2026" must not read "November 2026 20"."""
+    """In a right-to-left statement whose language signon has no catalog for (Persian,
+    here), "20 November 2026" must not read "November 2026 20"."""
     document = build_document(
         title="أطلقوا سراح الصحفيين",
         body="ندعو السلطات إلى الإفراج عن جميع الصحفيين.",
-        language="ar",
+        language="fa",
         signatories=build_section(
-            [Signatory(name=ARABIC)], order="as-listed", language="ar", intro="وقّعت:"
+            [Signatory(name=ARABIC)], order="as-listed", language="fa", intro="وقّعت:"
         ),
         date="2026-11-20",
         date_planned=True,

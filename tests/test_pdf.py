@@ -239,7 +239,8 @@ def test_list_update_date_and_no_invented_author():
     assert info["/ModDate"].startswith("D:20261201")
     text = flat(" ".join(page_texts(pdf)))
     assert "20 novembre 2026" in text
-    assert "List updated on 1er décembre 2026." in text
+    assert "Liste mise à jour le 1 décembre 2026." in text
+    assert "page 1 sur 1" in text
 
 
 def test_example_is_hyphenated_by_language_but_names_are_not(example):

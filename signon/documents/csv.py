@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from ..i18n import N_, translate
 from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from .model import Document
 
@@ -23,6 +24,39 @@ TEAM_COLUMNS = (
     "text_sha256", "signed_at", "updated_at", "verified_at", "withdrawn_at", "invited_as",
     "invitation_email",
 )  # fmt: skip
+
+
+# The header row, in the language of the list (the public file) or of the team
+# member who downloads it; the cells keep their values (yes/no, states) as codes.
+COLUMN_LABELS = {
+    "name": N_("Name"),
+    "acronym": N_("Acronym"),
+    "country": N_("Country"),
+    "website": N_("Website"),
+    "note": N_("Note"),
+    "kind": N_("Kind"),
+    "named": N_("Named"),
+    "listed": N_("Listed"),
+    "position": N_("Position"),
+    "state": N_("State"),
+    "consent": N_("Consent"),
+    "source": N_("Source"),
+    "contact_email": N_("Contact email"),
+    "authorised_by": N_("Authorised by"),
+    "authoriser_title": N_("Title of the person who authorised"),
+    "version": N_("Text version"),
+    "text_sha256": N_("Text fingerprint (SHA-256)"),
+    "signed_at": N_("Signed at"),
+    "updated_at": N_("Updated at"),
+    "verified_at": N_("Email confirmed at"),
+    "withdrawn_at": N_("Withdrawn at"),
+    "invited_as": N_("Invited as"),
+    "invitation_email": N_("Invitation email"),
+}
+
+
+def header_row(columns: Iterable[str], language: str) -> list[str]:
+    return [translate(language, COLUMN_LABELS[column]) for column in columns]
 
 
 def safe_cell(value) -> str:
@@ -47,12 +81,12 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
 def public_csv(document: Document) -> bytes:
     """The named signatories as the documents list them, no contact data."""
     return csv_bytes(
-        PUBLIC_COLUMNS,
+        header_row(PUBLIC_COLUMNS, document.language),
         (entry_values(s, PUBLIC_COLUMNS).values() for s in document.signatories.listed),
     )
 
 
-def team_csv(signatures: Iterable, consent: dict[int, str]) -> bytes:
+def team_csv(signatures: Iterable, consent: dict[int, str], language: str = "en") -> bytes:
     """Every signature of a statement with its contact data, for the statement's team.
 
     `signatures` are signatures.models.Signature rows in the order to print;
@@ -60,7 +94,10 @@ def team_csv(signatures: Iterable, consent: dict[int, str]) -> bytes:
     ("covers the text") or not ("needs re-confirmation"); a signature that is
     not signed has none. "listed" is whether the documents print it (named or
     counted), so the CSV counts what the documents count."""
-    return csv_bytes(TEAM_COLUMNS, (_team_row(s, consent.get(s.id, "")) for s in signatures))
+    return csv_bytes(
+        header_row(TEAM_COLUMNS, language),
+        (_team_row(s, consent.get(s.id, "")) for s in signatures),
+    )
 
 
 LISTED_CONSENT = "covers the text"

@@ -18,8 +18,9 @@ from docx.oxml.ns import qn
 from docx.styles import BabelFish
 from lxml.etree import SubElement
 
+from ..i18n import translate
 from ..paths import REFERENCE_DOCX
-from .labels import date_line, fingerprint_line, list_updated_line
+from .labels import date_line, fingerprint_line, list_updated_line, page_number_parts
 from .model import (
     Block,
     CodeBlock,
@@ -49,7 +50,8 @@ RTL_CHARACTER = re.compile(f"[{_RTL_RANGES}]")
 LTR_LETTER = re.compile(rf"(?![{_RTL_RANGES}])[^\W\d_]")
 TAB_OR_BREAK = re.compile("([\t\n])")
 
-NOTES = {"en": "Notes", "fr": "Notes", "es": "Notas", "ru": "Примечания"}
+# The words around the reference document's PAGE and NUMPAGES fields in its footers.
+REFERENCE_PAGE_WORDS = ("page ", " of ")
 
 # Style names and what to use when the reference document lacks one.
 FALLBACK = {
@@ -242,6 +244,7 @@ class _Writer:
         if section_properties is not None:
             self.body.append(section_properties)
         self._running_header()
+        self._page_numbers()
         self._set_language()
 
     def _running_header(self) -> None:
@@ -270,6 +273,25 @@ class _Writer:
                 p.insert(0, properties)
             _insert_in_order(properties, properties.makeelement(qn("w:bidi")), _AFTER_BIDI)
         self._text(p, self.document.short_title)
+
+    def _page_numbers(self) -> None:
+        """'page 1 of 3' in the footers, in the document's language."""
+        before, middle, after = page_number_parts(self.document.language)
+        words = dict(zip(REFERENCE_PAGE_WORDS, (before, middle), strict=True))
+        for section in self.word.sections:
+            for footer in (section.footer, section.first_page_footer, section.even_page_footer):
+                if footer.is_linked_to_previous:
+                    continue
+                for p in footer._element.iter(W_P):
+                    texts = list(p.iter(W_T))
+                    if not any(t.text in words for t in texts):
+                        continue
+                    for t in texts:
+                        if t.text in words:
+                            t.text = words[t.text]
+                            t.set(qn("xml:space"), "preserve")
+                    if after:
+                        self._text(p, after)
 
     def _set_language(self) -> None:
         defaults = self.word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
@@ -493,7 +515,7 @@ class _Writer:
         its references in the text link to."""
         if not self.document.footnotes:
             return
-        label = NOTES.get(self.document.language.split("-")[0], NOTES["en"])
+        label = translate(self.document.language, "Notes")
         self._text(self.paragraph(self._heading(self.top_heading)), label)
         for note in self.document.footnotes:
             p = self.paragraph("Note Text")

@@ -1,34 +1,19 @@
-"""The words every document prints around the text: its date, the list's update
-and the text's fingerprint. The PDF, the DOCX, the text and Markdown downloads
-and the public page all take them from here, so they read the same everywhere.
+"""The words every document prints around the text: its date, the list's update,
+the text's fingerprint and its page numbers, in the document's language (English
+where signon has no catalog for it). The PDF, the DOCX, the text and Markdown
+downloads and the public page all take them from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
+from ..i18n import translate
+from ..languages import RTL_LETTER
+from ..times import long_day
 from .model import Document
 
-# Month names for the languages whose dates are written out here; every other
-# language gets the English form until the dates go through Babel's format_date
-# with the translated interface (issue 14).
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
-}
-DATE_PATTERNS = {
-    "en": "{d} {m} {y}",
-    "fr": "{d} {m} {y}",
-    "es": "{d} de {m} de {y}",
-    "ru": "{d} {m} {y} г.",
-}
-NOT_YET_PUBLISHED = "not yet published"
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
-RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 def _left_to_right(text: str, document: Document) -> str:
@@ -43,20 +28,15 @@ def _left_to_right(text: str, document: Document) -> str:
 
 
 def long_date(day: dt.date | str, language: str) -> str:
-    """A day as documents print it: '5 June 2026' ('5 juin 2026', '5 de junio de
-    2026', '5 июня 2026 г.'); English for languages without month names here. A
-    string that is not an ISO date is returned as it is."""
+    """A day as documents print it, in the document's language (Babel, CLDR):
+    '5 June 2026', '5 juin 2026', '5 de junio de 2026', '5 июня 2026 г.'. A string
+    that is not an ISO date is returned as it is."""
     if isinstance(day, str):
         try:
             day = dt.date.fromisoformat(day)
         except ValueError:
             return day
-    base = language.split("-")[0].lower()
-    if base not in MONTHS:
-        base = "en"
-    month = MONTHS[base].split()[day.month - 1]
-    number = "1er" if base == "fr" and day.day == 1 else day.day
-    return DATE_PATTERNS[base].format(d=number, m=month, y=day.year)
+    return long_day(day, language)
 
 
 def date_line(document: Document) -> str:
@@ -66,7 +46,7 @@ def date_line(document: Document) -> str:
         return ""
     text = long_date(document.date, document.language)
     if document.date_planned:
-        text = f"{text} ({NOT_YET_PUBLISHED})"
+        text = translate(document.language, "%(date)s (not yet published)", date=text)
     return _left_to_right(text, document)
 
 
@@ -74,7 +54,8 @@ def list_updated_line(document: Document) -> str:
     """'List updated on 1 December 2026.' after a list change since publication."""
     if not document.list_updated:
         return ""
-    text = f"List updated on {long_date(document.list_updated, document.language)}."
+    day = long_date(document.list_updated, document.language)
+    text = translate(document.language, "List updated on %(date)s.", date=day)
     return _left_to_right(text, document)
 
 
@@ -83,5 +64,33 @@ def fingerprint_line(document: Document) -> str:
     document that names no text version)."""
     if not document.sha256:
         return ""
-    text = f"Text version {document.version_number} · fingerprint (SHA-256): {document.sha256}"
+    text = translate(
+        document.language,
+        "Text version %(number)s · fingerprint (SHA-256): %(sha256)s",
+        number=document.version_number,
+        sha256=document.sha256,
+    )
     return _left_to_right(text, document)
+
+
+def page_number_parts(language: str) -> tuple[str, str, str]:
+    """'page 2 of 5' split around its two numbers: ('page ', ' of ', ''), for the
+    PDF's CSS counters and the DOCX's PAGE and NUMPAGES fields."""
+    pattern = translate(language, "page %(page)s of %(pages)s", page="\0", pages="\1")
+    before, _, rest = pattern.partition("\0")
+    middle, found, after = rest.partition("\1")
+    if not found:  # a catalog that put the total first: keep the English order
+        return ("page ", " of ", "")
+    return (before, middle, after)
+
+
+def page_number_css(language: str) -> str:
+    """The CSS `content` of the PDF's page number, in the document's language."""
+    before, middle, after = (_css_string(part) for part in page_number_parts(language))
+    return f"{before} counter(page) {middle} counter(pages) {after}"
+
+
+def _css_string(text: str) -> str:
+    for plain, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", " "), ("<", "\\3c ")):
+        text = text.replace(plain, escaped)
+    return f'"{text}"'

@@ -12,9 +12,15 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..languages import label_direction
 from ..paths import TEMPLATES
 from .html import body_html
-from .labels import date_line, fingerprint_line, list_updated_line
+from .labels import (
+    date_line,
+    fingerprint_line,
+    list_updated_line,
+    page_number_css,
+)
 from .model import Document, build_document
 from .render_child import RenderChild
 from .signatories import Signatory, SignatorySection
@@ -31,13 +37,15 @@ LOGGER = logging.getLogger(__name__)
 # HTML -------------------------------------------------------------------------
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["label_direction"] = label_direction
+    return environment
 
 
 @cache
@@ -66,6 +74,7 @@ def statement_html(document: Document, *, page_size: str = "A4") -> str:
             date_text=date_line(document),
             updated_text=list_updated_line(document),
             fingerprint_text=fingerprint_line(document),
+            page_number_css=Markup(page_number_css(document.language)),  # noqa: S704 (quoted)
             two_columns_over=TWO_COLUMNS_OVER,
         )
     )

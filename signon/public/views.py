@@ -36,7 +36,7 @@ from ..documents.html import body_html
 from ..documents.plain_text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
-from ..locale_choice import use_fixed_language
+from ..locale_choice import current_language, use_fixed_language
 from ..publication.service import dated_editions, scheduled_for
 from ..signatures.consent import consent_floor, is_listed
 from ..signatures.models import Signature, SignatureState
@@ -288,7 +288,9 @@ def team_signatures_csv(slug: str):
         for s in signatures
         if s.state is SignatureState.SIGNED
     }
-    response = _download(team_csv(signatures, consent), "text/csv", f"{slug}-signatures.csv")
+    response = _download(
+        team_csv(signatures, consent, current_language()), "text/csv", f"{slug}-signatures.csv"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -24,6 +24,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -80,8 +81,8 @@ def _render_failed(error: RenderFailed):
     current_app.logger.error("Render failed: %s", error, exc_info=error.__cause__)
     response = error_page(
         503,
-        "Document unavailable",
-        "The document could not be produced; try again in a moment.",
+        _("Document unavailable"),
+        _("The document could not be produced; try again in a moment."),
     )
     response.headers["Retry-After"] = "30"
     response.headers["Cache-Control"] = "no-store"
@@ -127,7 +128,7 @@ def _pdf_size():
 
 
 def _bad_size():
-    return error_page(400, "Unknown page size", "Ask for ?size=a4 or ?size=letter.")
+    return error_page(400, _("Unknown page size"), _("Ask for ?size=a4 or ?size=letter."))
 
 
 @blueprint.route("/s/<slug>.pdf")
@@ -244,9 +245,11 @@ def live_list(slug: str):
     if status_now(record) not in LIVE_LIST_STATUSES:
         return error_page(
             409,
-            "No live list to change",
-            "A live list is set while a statement is open or closed: a draft sets it on "
-            "the Open page, and a published statement's list is public.",
+            _("No live list to change"),
+            _(
+                "A live list is set while a statement is open or closed: a draft sets it on "
+                "the Open page, and a published statement's list is public."
+            ),
         )
     form = LiveListForm()
     if not form.validate_on_submit():
@@ -262,11 +265,13 @@ def live_list(slug: str):
     set_live_list(record, live, user_actor(current_user))
     db.session.commit()
     if live:
-        flash("Live list on: the names are public now. You can turn it off here.", "warning")
+        flash(_("Live list on: the names are public now. You can turn it off here."), "warning")
     else:
         flash(
-            "The list is private again until publication. Whoever saw or saved it "
-            "before keeps what they saw.",
+            _(
+                "The list is private again until publication. Whoever saw or saved it "
+                "before keeps what they saw."
+            ),
             "success",
         )
     return redirect(url_for("statements.open_statement", slug=slug) + "#live-list")

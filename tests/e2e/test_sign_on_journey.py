@@ -75,7 +75,7 @@ def test_partner_signs_from_emailed_link_and_lead_sees_it(
         partner.goto(link)
         expect(partner.get_by_role("heading", name=dummy_statement.title)).to_be_visible()
         expect(partner.get_by_text("Article 19 is invited to sign")).to_be_visible()
-        expect(partner.get_by_text("30 June 2099 at 18:00")).to_be_visible()
+        expect(partner.get_by_text("30 June 2099, 18:00")).to_be_visible()
         partner.screenshot(path=screenshots / "landing.png", full_page=True)
         partner.get_by_role("button", name="Read the statement and sign").click()
         partner.get_by_role("heading", name="Sign on").wait_for()

@@ -1,0 +1,290 @@
+"""A statement in French, Spanish, Russian, Kyrgyz or Arabic is run end to end and
+every page, email and document its signers and the public see is scanned for
+English left over: the English strings of the catalogs (their msgids), and for the
+languages not written in Latin letters, any Latin word at all but the few listed
+here. The statement's own text and entries are written in its language."""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import re
+
+import docx
+import pytest
+from babel.messages.pofile import read_po
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from signon.accounts.models import User
+from signon.extensions import db
+from signon.i18n import catalog_path
+from signon.mail.models import OutboxMessage
+from signon.statements.models import ChangeKind, Statement
+from signon.workspace.editing import save_next_version
+
+from .public_steps import close_statement, publish
+from .sign_on_steps import invite_partners, open_for_signing, sign_form
+from .support import Web, csrf_token_in
+
+DATA = {
+    "fr": dict(
+        title="Libérez les journalistes", body="Nous demandons la libération des journalistes.",
+        changed="Nous exigeons la libération immédiate des journalistes.",
+        org="Reporters solidaires", person="Amélie Durand", role="directrice", country="France",
+    ),
+    "es": dict(
+        title="Liberen a los periodistas", body="Pedimos la liberación de los periodistas.",
+        changed="Exigimos la liberación inmediata de los periodistas.",
+        org="Periodistas Unidos", person="Ana Pérez", role="directora", country="México",
+    ),
+    "ru": dict(
+        title="Свободу журналистам", body="Мы требуем освободить журналистов.",
+        changed="Мы требуем немедленно освободить журналистов.",
+        org="Пресс-клуб", person="Айгуль Осмонова", role="директор", country="Кыргызстан",
+    ),
+    "ky": dict(
+        title="Журналисттерге эркиндик", body="Биз журналисттерди бошотууну талап кылабыз.",
+        changed="Биз журналисттерди дароо бошотууну талап кылабыз.",
+        org="Басма сөз клубу", person="Айгүл Осмонова", role="директор", country="Кыргызстан",
+    ),
+    "ar": dict(
+        title="أطلقوا سراح الصحفيين", body="نطالب بالإفراج عن الصحفيين.",
+        changed="نطالب بالإفراج الفوري عن الصحفيين.",
+        org="نادي الصحافة", person="ليلى حسن", role="مديرة", country="لبنان",
+    ),
+}  # fmt: skip
+NOT_LATIN = {"ru", "ky", "ar"}
+# Latin words a page in Russian, Kyrgyz or Arabic may show: names of formats and
+# of the product, the time zone, the SHA-256 label, an address's parts.
+LATIN_ALLOWED = {
+    "signon", "sha", "pdf", "docx", "csv", "json", "markdown", "word", "europe", "paris",
+    "utc", "a4", "us", "letter", "http", "https", "www",
+}  # fmt: skip
+# Catalog strings that may stand as they are in another language's page.
+KNOWN_SAME = {"PDF", "Markdown", "PDF (A4)", "Word (DOCX)", "Data (JSON)", "Notes"}
+ADDRESS = re.compile(r"(?:https?://|/)[^\s\"'<>]+|[\w.+-]+@[\w.-]+|\b[0-9a-f]{12,64}\b")
+
+
+def visible(html: str) -> str:
+    """The text a reader sees or hears: text nodes and labelled attributes."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    said = re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', html)
+    text = re.sub(r"<[^>]+>", " ", html) + " " + " ".join(said)
+    return " ".join(html_lib.unescape(text).split())
+
+
+def english_fragments(language: str) -> list[str]:
+    """Pieces of the catalog's English strings (split at placeholders and tags) long
+    enough to mean something: two words or more."""
+    with catalog_path(language).open("rb") as source:
+        catalog = read_po(source, locale=language)
+    pieces = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid in ids:
+            if msgid in KNOWN_SAME or msgid in strings:
+                continue
+            for piece in re.split(r"%\(\w+\)[sd]|<[^>]+>|\n", msgid):
+                piece = " ".join(piece.split()).strip(" .,:;()“”\"'")
+                if len(piece.split()) >= 2 and len(piece) >= 8:
+                    pieces.add(piece)
+    return sorted(pieces, key=len, reverse=True)
+
+
+def leftovers(text: str, language: str, fragments: list[str]) -> list[str]:
+    text = " ".join(text.split())
+    found = [piece for piece in fragments if piece in text]
+    if language in NOT_LATIN:
+        words = re.findall(r"[A-Za-z][A-Za-z'’-]+", ADDRESS.sub(" ", text))
+        found += [w for w in words if w.casefold() not in LATIN_ALLOWED]
+    return found
+
+
+def mails(app, kind: str) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def link(message: OutboxMessage, prefix: str) -> str:
+    match = re.search(rf"http://signon\.test({prefix}[^\s]+)", message.text_body)
+    assert match, message.text_body
+    return match.group(1)
+
+
+@pytest.mark.parametrize("language", sorted(DATA))
+def test_no_english_in_front_of_signers_or_in_the_documents(
+    app, create_statement, dummy_user, language
+):
+    data = DATA[language]
+    fragments = english_fragments(language)
+    seen: dict[str, str] = {}
+    statement = create_statement(title=data["title"], body=data["body"], language=language)
+    open_for_signing(app, statement, open_call=True, intro="")
+    [invitation] = invite_partners(app, statement, [(data["org"], "p@ngo.example")], by=dummy_user)
+    entry = sign_form(
+        name=data["org"], acronym="", country=data["country"], website=None,
+        authorised_by=data["person"], authoriser_title=data["role"],
+        contact_email="p@ngo.example",
+    )  # fmt: skip
+    signer = Web(app.test_client())
+
+    def page(path, *, status=200, name=None, **kwargs):
+        response = signer.client.get(path, **kwargs)
+        assert response.status_code == status, (path, response.status_code)
+        body = response.get_data(as_text=True)
+        assert f'lang="{language}"' in body, path
+        assert f'dir="{"rtl" if language == "ar" else "ltr"}"' in body, path
+        seen[name or path] = visible(body)
+        return body
+
+    def post(path, form: dict, *, status=303):
+        token = csrf_token_in(signer.client.get(path).get_data(as_text=True))
+        response = signer.client.post(path, data={**form, "csrf_token": token})
+        assert response.status_code == status, (path, response.get_data(as_text=True)[:300])
+        return response
+
+    page(invitation, name="landing")
+    page(f"{invitation}/sign", name="sign")
+    refused = post(f"{invitation}/sign", {"name": ""}, status=400)
+    seen["sign with errors"] = visible(refused.get_data(as_text=True))
+    post(f"{invitation}/sign", entry)
+    page(f"{invitation}/signed", name="thank you")
+    [confirmation] = mails(app, "confirmation")
+    manage = link(confirmation, "/m/")
+    page(manage, name="manage")
+
+    with app.test_request_context():  # a substantive change: the signer is asked again
+        record = db.session.get(Statement, statement.id)
+        save_next_version(
+            record, title=record.title, body=data["changed"],
+            author=db.session.get(User, dummy_user.id), actor="lead", note="",
+            kind=ChangeKind.SUBSTANTIVE,
+        )  # fmt: skip
+        db.session.commit()
+    [reconfirm] = mails(app, "reconfirm")
+    page(link(reconfirm, "/r/"), name="re-confirm")
+
+    page(f"{manage}/withdraw", name="withdraw")
+    post(f"{manage}/withdraw", {})
+    page(f"{manage}/withdrawn", name="withdrawn")
+
+    open_call = f"/s/{statement.slug}/sign"
+    page(open_call, name="open call")
+    other = {**entry, "name": data["person"], "kind": "individual", "contact_email": "o@x.example"}
+    post(open_call, other)
+    page(f"{open_call}/check-email", name="check your email")
+    [verify] = mails(app, "verify_email")
+    page(link(verify, "/v/"), name="verify")
+    headers = {"Accept-Language": language}
+    page("/i/not-a-real-link", status=400, name="bad link", headers=headers)
+
+    for message in _all_mail(app):
+        seen[f"mail {message.kind}: subject"] = message.subject
+        seen[f"mail {message.kind}: text"] = message.text_body
+        seen[f"mail {message.kind}: html"] = visible(message.html_body)
+
+    # Signed again from the invitation, then closed and published: the documents.
+    post(f"{invitation}/sign", entry)
+    close_statement(app, statement)
+    publish(app, statement)
+    slug = statement.slug
+    page(f"/s/{slug}", name="public page")
+    pdf = signer.client.get(f"/s/{slug}.pdf").data
+    seen["PDF"] = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    word = docx.Document(io.BytesIO(signer.client.get(f"/s/{slug}.docx").data))
+    parts = [p.text for p in word.paragraphs]
+    for section in word.sections:
+        parts += [p.text for p in section.footer.paragraphs + section.first_page_footer.paragraphs]
+    seen["DOCX"] = " ".join(parts)
+    for kind in ("md", "txt", "csv"):
+        seen[kind] = signer.client.get(f"/s/{slug}.{kind}").get_data(as_text=True)
+
+    assert data["changed"] in seen["public page"]
+    problems = {
+        name: found
+        for name, text in seen.items()
+        if (found := leftovers(text, language, fragments))
+    }
+    assert not problems, problems
+
+
+def _all_mail(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def _lang(body: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', body).group(1)
+
+
+def test_a_signer_page_speaks_the_statements_language_and_the_switcher_keeps_the_page(
+    app, create_statement, dummy_user
+):
+    statement = create_statement(title="Свободу журналистам", body="Текст.", language="ru")
+    open_for_signing(app, statement)
+    [invitation] = invite_partners(app, statement, [("Пресс-клуб", "p@ngo.example")], by=dummy_user)
+    signer = app.test_client()
+    first = signer.get(f"{invitation}/sign", headers={"Accept-Language": "en"})
+    body = first.get_data(as_text=True)
+    assert _lang(body) == "ru" and 'dir="ltr"' in body
+    assert "signon_language" not in first.headers.get("Set-Cookie", "")
+    # The switcher: this very page in each language, as plain links.
+    for code in ("en", "fr", "es", "ru", "ky", "ar"):
+        assert f'href="{invitation}/sign?lang={code}"' in body or code == "ru"
+    assert 'aria-current="true" lang="ru"' in body
+
+    switched = signer.get(f"{invitation}/sign?lang=ar")
+    assert _lang(switched.get_data(as_text=True)) == "ar"
+    assert 'dir="rtl"' in switched.get_data(as_text=True)
+    cookie = switched.headers["Set-Cookie"]
+    assert cookie.startswith("signon_language=ar;") and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    # Remembered: the next page, without ?lang, stays in Arabic.
+    later = signer.get(invitation).get_data(as_text=True)
+    assert _lang(later) == "ar" and 'dir="rtl"' in later
+
+
+def test_an_unknown_language_is_ignored(app, create_statement, dummy_user):
+    statement = create_statement(title="Libérez-les", body="Texte.", language="fr")
+    open_for_signing(app, statement)
+    [invitation] = invite_partners(app, statement, [("Org", "p@ngo.example")], by=dummy_user)
+    response = app.test_client().get(f"{invitation}?lang=xx")
+    assert response.status_code == 200
+    assert _lang(response.get_data(as_text=True)) == "fr"
+    assert "signon_language" not in response.headers.get("Set-Cookie", "")
+
+
+def test_team_pages_follow_accept_language(app):
+    client = app.test_client()
+    for header, expected in (("ru-RU,ru;q=0.9,en;q=0.5", "ru"), ("ar", "ar"), ("de", "en")):
+        body = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert _lang(body) == expected, header
+    assert 'dir="rtl"' in client.get("/login", headers={"Accept-Language": "ar"}).get_data(
+        as_text=True
+    )
+
+
+def test_the_public_page_and_mail_follow_the_statement_not_the_visitor(
+    app, create_statement, dummy_user
+):
+    statement = create_statement(title="Свободу журналистам", body="Текст.", language="ru")
+    open_for_signing(app, statement, intro="")
+    invite_partners(app, statement, [("Пресс-клуб", "p@ngo.example")], by=dummy_user)
+    [invitation] = mails(app, "invitation")
+    assert '<html lang="ru"' in invitation.html_body
+    client = app.test_client()
+    client.set_cookie("signon_language", "ar")
+    preview = Web(client)
+    preview.login(dummy_user)
+    body = preview.client.get(f"/statements/{statement.slug}/preview").get_data(as_text=True)
+    assert _lang(body) == "ru" and 'dir="ltr"' in body

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import DBAPIError
 
@@ -31,6 +32,22 @@ INTERRUPTED = (
     "sent again, so it may arrive twice."
 )
 SERVER_UNAVAILABLE = "Waiting for the mail server: "
+
+
+def shown_error(last_error: str) -> str:
+    """A message's last_error as a page shows it, in the page's language. The row
+    keeps English; what the mail server answered stays as the server said it."""
+    if last_error == INTERRUPTED:
+        return _(
+            "An earlier attempt stopped before its result was recorded (its worker "
+            "stopped); sent again, so it may arrive twice."
+        )
+    if last_error.startswith(SERVER_UNAVAILABLE):
+        return _(
+            "Waiting for the mail server: %(error)s",
+            error=last_error.removeprefix(SERVER_UNAVAILABLE),
+        )
+    return last_error
 
 
 @dataclass

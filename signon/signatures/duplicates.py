@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from disarm import skeleton_key
+from flask_babel import lazy_gettext as _l
 
 from ..text import strip_invisible
 from .names import name_key
@@ -24,12 +25,28 @@ from .names import name_key
 MIXED_SCRIPTS = "Latin letters mixed with look-alikes from another script"
 LOOKALIKE = "look-alike letters from another script"
 LOOKALIKE_SAME_SCRIPT = "look-alike letters"  # "ᴍ" (a Latin small capital) for "m"
+SAME_NAME = "same name"
+SAME_EMAIL = "same contact email"
+
+# The reasons above are codes; the signatures page shows them in its language.
+REASON_LABELS = {
+    MIXED_SCRIPTS: _l("Latin letters mixed with look-alikes from another script"),
+    LOOKALIKE: _l("look-alike letters from another script"),
+    LOOKALIKE_SAME_SCRIPT: _l("look-alike letters"),
+    SAME_NAME: _l("same name"),
+    SAME_EMAIL: _l("same contact email"),
+}
 
 
 @dataclass(frozen=True)
 class DuplicateFlag:
     other_id: int | None  # None: a flag about the name itself, with no other entry
     reason: str  # "same name" | "look-alike letters from another script" | ...
+
+    @property
+    def label(self):
+        """The reason as the page shows it, in the page's language."""
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 def skeleton(name: str) -> str:
@@ -110,7 +127,7 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
             by_email[email.casefold()].append(signature_id)
     for ids in by_key.values():
         for a in ids:
-            flags[a].extend(DuplicateFlag(b, "same name") for b in ids if b != a)
+            flags[a].extend(DuplicateFlag(b, SAME_NAME) for b in ids if b != a)
     for members in by_skeleton.values():
         for a, key_a in members:
             for b, key_b in members:
@@ -120,5 +137,5 @@ def find_duplicates(entries: list[tuple[int, str, str]]) -> dict[int, list[Dupli
                     flags[a].append(DuplicateFlag(b, _lookalike_reason(names[a], names[b])))
     for ids in by_email.values():
         for a in ids:
-            flags[a].extend(DuplicateFlag(b, "same contact email") for b in ids if b != a)
+            flags[a].extend(DuplicateFlag(b, SAME_EMAIL) for b in ids if b != a)
     return {signature_id: found for signature_id, found in flags.items() if found}

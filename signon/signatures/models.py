@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,19 @@ class SignatureState(enum.Enum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label(self):
+        """The state as the team's pages name it, in the page's language."""
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    SignatureState.UNVERIFIED: _l("unverified"),
+    SignatureState.PENDING: _l("pending"),
+    SignatureState.SIGNED: _l("signed"),
+    SignatureState.REJECTED: _l("rejected"),
+    SignatureState.WITHDRAWN: _l("withdrawn"),
+}
 
 # A signature that holds or awaits consent: neither rejected nor withdrawn.
 LIVE_STATES = (SignatureState.UNVERIFIED, SignatureState.PENDING, SignatureState.SIGNED)
@@ -32,12 +46,36 @@ class SignatoryKind(enum.Enum):
     ORGANISATION = "organisation"
     INDIVIDUAL = "individual"
 
+    @property
+    def label(self):
+        """The kind as the team's pages name it, in the page's language."""
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    SignatoryKind.ORGANISATION: _l("organisation"),
+    SignatoryKind.INDIVIDUAL: _l("individual"),
+}
+
 
 class SignatureSource(enum.Enum):
     IMPORT = "import"
     INVITATION = "invitation"
     OPEN_CALL = "open-call"
     TEAM = "team"
+
+    @property
+    def label(self):
+        """Where the signature came from, as the team's pages name it ("via …")."""
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    SignatureSource.IMPORT: _l("import"),
+    SignatureSource.INVITATION: _l("invitation"),
+    SignatureSource.OPEN_CALL: _l("open-call"),
+    SignatureSource.TEAM: _l("team"),
+}
 
 
 class Signature(db.Model):

@@ -3,6 +3,8 @@ correct how an entry prints. Each records itself and announces a list change."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..audit.models import record, user_actor
 from ..columns import utcnow
 from ..mail.compose import queue_mail
@@ -19,7 +21,7 @@ from .sign_on import SigningError
 def approve(signature: Signature, *, actor) -> None:
     """The team accepts a verified open-call signature (not committed)."""
     if signature.state is not SignatureState.PENDING:
-        raise SigningError("Only a verified signature waiting for approval can be approved.")
+        raise SigningError(_("Only a verified signature waiting for approval can be approved."))
     signature.state = SignatureState.SIGNED
     signature.decided_at = utcnow()
     signature.decided_by_id = actor.id
@@ -43,7 +45,7 @@ def approve(signature: Signature, *, actor) -> None:
 def reject(signature: Signature, *, actor, reason: str) -> None:
     """The team declines a signature; the reason stays with the team."""
     if signature.state not in (SignatureState.PENDING, SignatureState.UNVERIFIED):
-        raise SigningError("Only a signature waiting for approval can be rejected.")
+        raise SigningError(_("Only a signature waiting for approval can be rejected."))
     signature.state = SignatureState.REJECTED
     signature.decided_at = utcnow()
     signature.decided_by_id = actor.id

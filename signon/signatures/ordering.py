@@ -9,19 +9,51 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from babel.lists import format_list
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..audit.models import record, user_actor
 from ..extensions import db
+from ..locale_choice import current_language
 from ..statements.models import SignatoryOrder, Statement
+from ..times import date_locale
 from .list_changes import list_changed
 from .models import Invitation, Signature
 
-# How the list prints, as a sentence says it: "The list prints in alphabetical order".
-ORDER_NAMES = {
-    SignatoryOrder.ALPHABETICAL: "in alphabetical order",
-    SignatoryOrder.AS_LISTED: "as listed",
-    SignatoryOrder.SIGNED_AT: "in the order of signing",
+# How the list prints when it does not print as listed, one whole sentence per
+# ordering (word order differs across languages). On the order form:
+ORDER_NOTES = {
+    SignatoryOrder.ALPHABETICAL: _l(
+        "The list prints in alphabetical order, so the order below does not show in the "
+        "documents: a manual order applies only with “As listed”. Saving an order switches "
+        "the list to “As listed”."
+    ),
+    SignatoryOrder.SIGNED_AT: _l(
+        "The list prints in the order of signing, so the order below does not show in the "
+        "documents: a manual order applies only with “As listed”. Saving an order switches "
+        "the list to “As listed”."
+    ),
+}
+# For members who cannot change the order:
+ORDER_HINTS = {
+    SignatoryOrder.ALPHABETICAL: _l(
+        "The list prints in alphabetical order; the positions below apply only with “As listed”."
+    ),
+    SignatoryOrder.SIGNED_AT: _l(
+        "The list prints in the order of signing; the positions below apply only with “As listed”."
+    ),
+}
+# After a saved order replaced the ordering setting:
+SWITCHED_FROM = {
+    SignatoryOrder.ALPHABETICAL: _l(
+        "The list now prints in this order (“As listed”); it printed in alphabetical order."
+    ),
+    SignatoryOrder.SIGNED_AT: _l(
+        "The list now prints in this order (“As listed”); it printed in the order of signing."
+    ),
 }
 
 
@@ -86,7 +118,7 @@ def positions_from_form(formdata: Mapping[str, str]) -> dict[int, str]:
             continue
         raw_id = key.removeprefix("position-")
         if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 18:
-            raise OrderError("The order form names an entry that is not on this list.")
+            raise OrderError(_("The order form names an entry that is not on this list."))
         positions[int(raw_id)] = formdata[key]
     return positions
 
@@ -114,8 +146,10 @@ def reorder(
     current = db.session.scalar(select(Statement.list_revision).where(Statement.id == statement.id))
     if revision != current:
         raise StaleOrder(
-            "The list changed after you opened this page (someone signed, or another "
-            "member changed it). Here is the list as it is now: arrange it again."
+            _(
+                "The list changed after you opened this page (someone signed, or another "
+                "member changed it). Here is the list as it is now: arrange it again."
+            )
         )
     signatures = ordered_signatures(statement)
     order = _checked_order(signatures, positions)
@@ -143,30 +177,54 @@ def _checked_order(signatures: list[Signature], positions: Mapping[int, int | st
     by_id = {signature.id: signature for signature in signatures}
     if set(positions) - set(by_id):
         raise OrderError(
-            "The order names an entry that is not on this list. Reload the page and "
-            "arrange the list again."
+            _(
+                "The order names an entry that is not on this list. Reload the page and "
+                "arrange the list again."
+            )
         )
     missing = [by_id[key] for key in by_id if key not in positions]
     if missing:
-        raise OrderError(f"The order leaves out {_names(missing)}. Give every entry a position.")
+        raise OrderError(
+            ngettext(
+                "The order leaves out %(names)s. Give every entry a position.",
+                "The order leaves out %(names)s. Give every entry a position.",
+                len(missing),
+                names=_names(missing),
+            )
+        )
     count = len(signatures)
     places: dict[int, Signature] = {}
     for signature in signatures:
         place = _number(positions[signature.id])
         if place is None:
             raise OrderError(
-                f"The position of {_names([signature])} is not a whole number. "
-                f"Use a number from 1 to {count}."
+                _(
+                    "The position of “%(name)s” is not a whole number. "
+                    "Use a number from 1 to %(count)s.",
+                    name=signature.name,
+                    count=count,
+                )
             )
         if not 1 <= place <= count:
             raise OrderError(
-                f"Position {place} for {_names([signature])} is out of range: "
-                f"use a number from 1 to {count}."
+                _(
+                    "Position %(place)s for “%(name)s” is out of range: "
+                    "use a number from 1 to %(count)s.",
+                    place=place,
+                    name=signature.name,
+                    count=count,
+                )
             )
         if place in places:
             raise OrderError(
-                f"{_names([places[place], signature])} both have position {place}. "
-                f"Give each entry its own number from 1 to {count}."
+                _(
+                    "“%(first)s” and “%(second)s” both have position %(place)s. "
+                    "Give each entry its own number from 1 to %(count)s.",
+                    first=places[place].name,
+                    second=signature.name,
+                    place=place,
+                    count=count,
+                )
             )
         places[place] = signature
     return [places[place] for place in sorted(places)]
@@ -183,14 +241,16 @@ def _number(value: int | str) -> int | None:
 
 
 def _names(signatures: list[Signature]) -> str:
-    return " and ".join(f"“{signature.name}”" for signature in signatures)
+    """“A”, “B” and “C”, listed as the page's language lists things."""
+    quoted = [_("“%(name)s”", name=signature.name) for signature in signatures]
+    return format_list(quoted, locale=date_locale(current_language()))
 
 
 def _moved(order: list[Signature], signature_id: int, step: int) -> list[Signature]:
     """One entry a place up (step -1) or down (+1); at either end it stays."""
     index = next((i for i, s in enumerate(order) if s.id == signature_id), None)
     if index is None:
-        raise OrderError("The entry to move is not on this list. Reload the page.")
+        raise OrderError(_("The entry to move is not on this list. Reload the page."))
     target = index + step
     if step not in (-1, 1) or not 0 <= target < len(order):
         return order

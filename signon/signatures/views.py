@@ -12,6 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import Role
@@ -30,7 +32,9 @@ from .listing import final_section
 from .models import Signature
 from .moderation import approve, edit_display, reject
 from .ordering import (
-    ORDER_NAMES,
+    ORDER_HINTS,
+    ORDER_NOTES,
+    SWITCHED_FROM,
     OrderError,
     StaleOrder,
     ordered_signatures,
@@ -68,7 +72,8 @@ def _signatures_page(statement, *, order_error: str = "", typed=None, status: in
         action=ActionForm(),
         reject_form=RejectForm(),
         order_form=OrderForm(formdata=None, revision=statement.list_revision),
-        order_name=ORDER_NAMES[statement.signatory_order],
+        order_note=ORDER_NOTES.get(statement.signatory_order, ""),
+        order_hint=ORDER_HINTS.get(statement.signatory_order, ""),
         order_error=order_error,
         typed=typed or {},
     ), status
@@ -99,17 +104,20 @@ def order_signatures(slug: str):
         return _signatures_page(statement, order_error=str(error), typed=typed, status=error.status)
     db.session.commit()
     if not result.changed:
-        flash("The order is unchanged.", "info")
+        flash(_("The order is unchanged."), "info")
     else:
-        message = "Order saved."
-        if result.switched_from is not None:
-            message += (
-                f" The list now prints in this order (“As listed”); it printed "
-                f"{ORDER_NAMES[result.switched_from]}."
-            )
+        # Whole sentences, each its own message, joined.
+        sentences = [_("Order saved.")]
+        if result.switched_from in SWITCHED_FROM:
+            sentences.append(str(SWITCHED_FROM[result.switched_from]))
         if result.edition is not None:
-            message += f" The published list has a new edition ({result.edition.number})."
-        flash(message, "success")
+            sentences.append(
+                _(
+                    "The published list has a new edition (%(number)s).",
+                    number=result.edition.number,
+                )
+            )
+        flash(" ".join(sentences), "success")
     step = form.move_step()
     anchor = f"signature-{step[0]}" if step else "order-form"
     return redirect(url_for("signatures.signatures", slug=slug, _anchor=anchor))
@@ -141,13 +149,19 @@ def remind_reconfirm(slug: str):
     db.session.commit()
     if count:
         flash(
-            f"Reminded {count} signer{'s' if count != 1 else ''} to confirm the new text.",
+            ngettext(
+                "Reminded %(num)s signer to confirm the new text.",
+                "Reminded %(num)s signers to confirm the new text.",
+                count,
+            ),
             "success",
         )
     else:
         flash(
-            "Nobody to remind: everyone confirmed or withdrew, or was asked in the last 24 "
-            "hours, or has no email address.",
+            _(
+                "Nobody to remind: everyone confirmed or withdrew, or was asked in the last 24 "
+                "hours, or has no email address."
+            ),
             "info",
         )
     return redirect(url_for("signatures.signatures", slug=slug))
@@ -174,7 +188,7 @@ def edit_signature(slug: str, signature_id: int):
             **{name: form[name].data or "" for name in PRINTED_FIELDS},
         )
         db.session.commit()
-        flash("Entry updated; the change is recorded in the statement's audit trail.", "success")
+        flash(_("Entry updated; the change is recorded in the statement's audit trail."), "success")
         return redirect(url_for("signatures.signatures", slug=slug))
     return render_template(
         "signatures/edit.html",
@@ -198,7 +212,7 @@ def approve_signature(slug: str, signature_id: int):
         flash(str(error), "error")
         return redirect(url_for("signatures.signatures", slug=slug))
     db.session.commit()
-    flash(f"{signature.name} is now on the list.", "success")
+    flash(_("%(name)s is now on the list.", name=signature.name), "success")
     return redirect(url_for("signatures.signatures", slug=slug))
 
 
@@ -209,7 +223,7 @@ def reject_signature(slug: str, signature_id: int):
     signature = _signature(statement, signature_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors) or "Could not reject.", "error")
+        flash(" ".join(form.reason.errors) or _("Could not reject."), "error")
         return redirect(url_for("signatures.signatures", slug=slug))
     try:
         reject(signature, actor=current_user, reason=form.reason.data or "")
@@ -217,5 +231,7 @@ def reject_signature(slug: str, signature_id: int):
         flash(str(error), "error")
         return redirect(url_for("signatures.signatures", slug=slug))
     db.session.commit()
-    flash(f"{signature.name} was rejected; the reason stays with your team.", "success")
+    flash(
+        _("%(name)s was rejected; the reason stays with your team.", name=signature.name), "success"
+    )
     return redirect(url_for("signatures.signatures", slug=slug, _anchor=request.args.get("a")))

@@ -7,20 +7,23 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
+from babel.dates import format_skeleton
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...audit.models import record, user_actor
 from ...columns import utcnow
 from ...extensions import db
+from ...locale_choice import current_language
 from ...mail.compose import queue_mail
 from ...mail.models import MailState, OutboxMessage
 from ...statements.lifecycle import accepts_signatures, deadline_in_zone
 from ...statements.models import Statement
 from ...text import clean_line, has_control_characters
-from ...times import local_day
+from ...times import date_locale, local_day
 from ...tokens import new_nonce
 from ..asking import who_is_asking
 from ..links import invitation_link
@@ -41,7 +44,8 @@ class InvitationRow:
 
 @dataclass(frozen=True)
 class LineProblem:
-    """A line that cannot be used: its number, why, and what it held."""
+    """A line that cannot be used: its number, why (the sentence the check page
+    shows, the line's number in it), and what it held."""
 
     line: int
     problem: str
@@ -99,8 +103,10 @@ def decode_upload(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvitationError(
-            "The file is not UTF-8 text. In your spreadsheet, save it as "
-            "“CSV UTF-8” and upload it again."
+            _(
+                "The file is not UTF-8 text. In your spreadsheet, save it as "
+                "“CSV UTF-8” and upload it again."
+            )
         ) from None
 
 
@@ -161,8 +167,9 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
     # Old Mac spreadsheets end lines with CR alone; csv would refuse them.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if sum(1 for line in text.split("\n") if line.strip()) > limit:
-        result.refused = (
-            f"The list has more than {limit} rows. Send it in parts of {limit} rows at most."
+        result.refused = _(
+            "The list has more than %(limit)s rows. Send it in parts of %(limit)s rows at most.",
+            limit=limit,
         )
         result.too_long = True
         return result
@@ -186,8 +193,10 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             break
         except csv.Error as error:
             result.rows.clear()
-            result.refused = (
-                f"Line {reader.line_num} cannot be read ({error}). Correct it and check again."
+            result.refused = _(
+                "Line %(line)s cannot be read (%(error)s). Correct it and check again.",
+                line=reader.line_num,
+                error=error,
             )
             return result
         line = reader.line_num
@@ -204,24 +213,40 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             first = False
             if _is_header(cells):
                 continue
-        problem = _row_problem(cells)
+        problem = _row_problem(cells, line)
         if problem:
             result.problems.append(LineProblem(line, problem, content))
             continue
         try:
             email = validate_email(cells[1], check_deliverability=False).normalized
         except EmailNotValidError as error:
-            problem = f"“{cells[1]}” is not a valid email address: {error}"
+            problem = _(
+                "Line %(line)s: “%(address)s” is not a valid email address: %(error)s",
+                line=line,
+                address=cells[1],
+                error=error,
+            )
             result.problems.append(LineProblem(line, problem, content))
             continue
         key = email.casefold()
         if key in seen:
-            problem = f"{email} is already on line {seen[key]} of this list"
+            problem = _(
+                "Line %(line)s: %(email)s is already on line %(first)s of this list",
+                line=line,
+                email=email,
+                first=seen[key],
+            )
             result.problems.append(LineProblem(line, problem, content))
             continue
         if key in existing:
-            when = local_day(existing[key], statement.time_zone).strftime("%-d %b %Y")
-            problem = f"{email} was already invited on {when}"
+            day = local_day(existing[key], statement.time_zone)
+            when = format_skeleton("yMMMd", day, locale=date_locale(current_language()))
+            problem = _(
+                "Line %(line)s: %(email)s was already invited on %(when)s",
+                line=line,
+                email=email,
+                when=when,
+            )
             result.problems.append(LineProblem(line, problem, content))
             continue
         seen[key] = line
@@ -252,27 +277,41 @@ def _cells_alone(content: str, main: str, cells: list[str]) -> list[str]:
     return split or cells
 
 
-def _row_problem(cells: list[str]) -> str | None:
+def _row_problem(cells: list[str], line: int) -> str | None:
+    """What is wrong with the row on `line`, as the check page says it; None if nothing."""
     if len(cells) < 2 or not cells[1]:
-        return "needs an organisation and an email, separated by a comma, a semicolon or a tab"
+        return _(
+            "Line %(line)s: needs an organisation and an email, separated by a comma, "
+            "a semicolon or a tab",
+            line=line,
+        )
     if len(cells) > 3:
-        return "has more than three columns (organisation, email, contact name)"
+        return _(
+            "Line %(line)s: has more than three columns (organisation, email, contact name)",
+            line=line,
+        )
     if any(has_control_characters(cell) for cell in cells):
-        return "contains control characters"
+        return _("Line %(line)s: contains control characters", line=line)
     organisation = clean_line(cells[0])
     if not organisation:
-        return "has no organisation name"
+        return _("Line %(line)s: has no organisation name", line=line)
     if len(organisation) > 300:
-        return "has an organisation name over 300 characters"
+        return _(
+            "Line %(line)s: has an organisation name over %(limit)s characters",
+            line=line,
+            limit=300,
+        )
     if len(cells) > 2 and len(clean_line(cells[2])) > 200:
-        return "has a contact name over 200 characters"
+        return _(
+            "Line %(line)s: has a contact name over %(limit)s characters", line=line, limit=200
+        )
     return None
 
 
 def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -> list[Invitation]:
     """Create and send one invitation per row, in the rows' order (not committed)."""
     if not accepts_signatures(statement):
-        raise InvitationError("Open the statement for signatures before inviting partners.")
+        raise InvitationError(_("Open the statement for signatures before inviting partners."))
     # The list's line order is the agreed order; a new list goes after everything
     # already there (invitations and signatures alike).
     first = position_after_all(statement)
@@ -295,7 +334,10 @@ def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -
     except IntegrityError:
         # Someone on the team invited one of these addresses at the same moment.
         raise InvitationError(
-            "Some of these addresses were invited by someone else meanwhile. Check the list again."
+            _(
+                "Some of these addresses were invited by someone else meanwhile. "
+                "Check the list again."
+            )
         ) from None
     for invitation in invitations:
         _send(invitation, "invitation")
@@ -333,7 +375,7 @@ def _send(invitation: Invitation, template: str) -> None:
 def resend(invitation: Invitation, *, actor) -> None:
     """A new link by email; every earlier link of this invitation stops working."""
     if not accepts_signatures(invitation.statement):
-        raise InvitationError("The statement is not open for signatures.")
+        raise InvitationError(_("The statement is not open for signatures."))
     invitation.nonce = new_nonce()
     invitation.revoked_at = None
     _send(invitation, "invitation")
@@ -377,7 +419,7 @@ def unanswered_count(statement: Statement) -> int:
 def remind_unanswered(statement: Statement, *, actor) -> int:
     """One reminder to each invitation without an answer, at most once a day."""
     if not accepts_signatures(statement):
-        raise InvitationError("The statement is not open for signatures.")
+        raise InvitationError(_("The statement is not open for signatures."))
     cutoff = utcnow() - REMINDER_INTERVAL
     due = db.session.scalars(
         select(Invitation)

@@ -10,6 +10,8 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +20,7 @@ from ...accounts.models import Role
 from ...confirmation import confirmation_page, confirmed
 from ...extensions import db, limiter
 from ...mail.models import MailState, OutboxMessage
+from ...mail.worker import shown_error
 from ...statements.access import statement_for
 from ...statements.lifecycle import accepts_signatures
 from ..consent import consent_floor, needs_reconfirmation
@@ -69,14 +72,14 @@ def _invitations_page(statement, form, status: int = 200):
     ):
         latest[message.invitation_id] = message
     failed = {
-        invitation_id: message.last_error
+        invitation_id: shown_error(message.last_error)
         for invitation_id, message in latest.items()
         if message.state is MailState.FAILED
     }
     # Still to go out, with what held it up last if anything did (the mail server
     # away, a 4xx to retry); and when the sent ones reached the mail server.
     pending = {
-        invitation_id: message.last_error
+        invitation_id: shown_error(message.last_error)
         for invitation_id, message in latest.items()
         if message.state in (MailState.PENDING, MailState.SENDING)
     }
@@ -118,7 +121,7 @@ def check_invitations(slug: str):
         form.upload.errors = [str(error)]
         return _invitations_page(statement, form, 400)
     if not (text or "").strip():
-        form.rows.errors = ["Paste at least one line, or choose a CSV file."]
+        form.rows.errors = [_("Paste at least one line, or choose a CSV file.")]
         return _invitations_page(statement, form, 400)
     checked = check_list(statement, text)
     if checked.refused:
@@ -173,7 +176,11 @@ def confirm_invitations(slug: str):
         return redirect(url_for("invitations.invitations", slug=slug))
     db.session.commit()
     flash(
-        f"{len(created)} invitation{'s' if len(created) != 1 else ''} queued for sending.",
+        ngettext(
+            "%(num)s invitation queued for sending.",
+            "%(num)s invitations queued for sending.",
+            len(created),
+        ),
         "success",
     )
     return redirect(url_for("invitations.invitations", slug=slug))
@@ -201,11 +208,12 @@ def invitation_action(slug: str, invitation_id: int, action: str):
     try:
         if action == "revoke":
             revoke(invitation, actor=current_user)
-            message = f"The link sent to {invitation.email} no longer works."
+            message = _("The link sent to %(email)s no longer works.", email=invitation.email)
         elif action == "resend":
             resend(invitation, actor=current_user)
-            message = (
-                f"A new link is on its way to {invitation.email}; the old one stopped working."
+            message = _(
+                "A new link is on its way to %(email)s; the old one stopped working.",
+                email=invitation.email,
             )
         else:
             abort(404)
@@ -221,28 +229,28 @@ INVITATION_ACTIONS = ("revoke", "resend")
 
 
 def _confirm_invitation_action(statement, invitation, action: str):
-    who = f"{invitation.organisation} ({invitation.email})"
+    who = {"organisation": invitation.organisation, "email": invitation.email}
     if action == "revoke":
         return confirmation_page(
-            title="Revoke this invitation?",
-            question=f"Revoke the invitation to {who}?",
+            title=_("Revoke this invitation?"),
+            question=_("Revoke the invitation to %(organisation)s (%(email)s)?", **who),
             consequences=[
-                "The link they were sent stops working at once; mail not yet sent is dropped.",
-                "A signature they already gave stays as it is.",
+                _("The link they were sent stops working at once; mail not yet sent is dropped."),
+                _("A signature they already gave stays as it is."),
             ],
-            confirm_label="Revoke the invitation",
+            confirm_label=_("Revoke the invitation"),
             cancel_url=url_for("invitations.invitations", slug=statement.slug),
             statement=statement,
             tab="invitations.invitations",
         )
     return confirmation_page(
-        title="Send a new link?",
-        question=f"Send {who} a new link?",
+        title=_("Send a new link?"),
+        question=_("Send %(organisation)s (%(email)s) a new link?", **who),
         consequences=[
-            "The link sent before stops working; only the new one opens the statement.",
-            f"An email goes to {invitation.email} now.",
+            _("The link sent before stops working; only the new one opens the statement."),
+            _("An email goes to %(email)s now.", email=invitation.email),
         ],
-        confirm_label="Send a new link",
+        confirm_label=_("Send a new link"),
         cancel_url=url_for("invitations.invitations", slug=statement.slug),
         statement=statement,
         tab="invitations.invitations",
@@ -263,11 +271,19 @@ def remind(slug: str):
     db.session.commit()
     if count:
         flash(
-            f"Reminded {count} partner{'s' if count != 1 else ''} who have not answered.", "success"
+            ngettext(
+                "Reminded %(num)s partner who have not answered.",
+                "Reminded %(num)s partners who have not answered.",
+                count,
+            ),
+            "success",
         )
     else:
         flash(
-            "Nobody to remind: everyone answered, or was reminded or invited in the last 24 hours.",
+            _(
+                "Nobody to remind: everyone answered, or was reminded or invited in the last 24 "
+                "hours."
+            ),
             "info",
         )
     return redirect(url_for("invitations.invitations", slug=slug))

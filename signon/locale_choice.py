@@ -60,7 +60,9 @@ def use_fixed_language(language: str) -> None:
 
 
 def language_links() -> list[dict]:
-    """The switcher: this page in each interface language, the current one marked."""
+    """The switcher: this page in each interface language, the current one marked.
+    Each link is relative ('?lang=ar'): it keeps the page's path without writing it,
+    so that an error page reads the same under any address."""
     current = current_language()
     arguments = {key: value for key, value in request.args.items() if key != QUERY}
     links = []
@@ -70,7 +72,7 @@ def language_links() -> list[dict]:
             {
                 "code": code,
                 "name": LANGUAGES[code],
-                "url": Markup.escape(f"{request.path}?{query}"),
+                "url": Markup.escape(f"?{query}"),
                 "current": code == current,
             }
         )

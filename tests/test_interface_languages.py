@@ -240,7 +240,7 @@ def test_a_signer_page_speaks_the_statements_language_and_the_switcher_keeps_the
     assert "signon_language" not in first.headers.get("Set-Cookie", "")
     # The switcher: this very page in each language, as plain links.
     for code in ("en", "fr", "es", "ru", "ky", "ar"):
-        assert f'href="{invitation}/sign?lang={code}"' in body or code == "ru"
+        assert f'href="?lang={code}"' in body or code == "ru"
     assert 'aria-current="true" lang="ru"' in body
 
     switched = signer.get(f"{invitation}/sign?lang=ar")

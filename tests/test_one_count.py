@@ -54,5 +54,5 @@ def test_every_count_the_team_sees_is_the_listed_entries(app, dummy_user, dummy_
     assert counts == {"listed": 1, "anonymous": 1, "total": 2}
 
     header, *rows = csv_rows(lead.get(f"/statements/{slug}/signatures.csv").data)
-    listed = [row[header.index("name")] for row in rows if row[header.index("listed")] == "yes"]
+    listed = [row[header.index("Name")] for row in rows if row[header.index("Listed")] == "yes"]
     assert sorted(listed) == ["Named Network", "Quiet Collective"]

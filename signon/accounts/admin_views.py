@@ -5,6 +5,8 @@ a page that does not exist."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -25,12 +27,14 @@ ACTIONS = {
 
 
 DONE = {
-    "disable": "{email} is disabled: it cannot log in, and its sessions ended.",
-    "enable": "{email} can log in again.",
-    "make-admin": "{email} is an administrator now.",
-    "unmake-admin": "{email} is no longer an administrator.",
-    "reset-two-factor": "Two-factor authentication of {email} is removed: its password "
-    "alone logs in until it turns it on again.",
+    "disable": _l("%(email)s is disabled: it cannot log in, and its sessions ended."),
+    "enable": _l("%(email)s can log in again."),
+    "make-admin": _l("%(email)s is an administrator now."),
+    "unmake-admin": _l("%(email)s is no longer an administrator."),
+    "reset-two-factor": _l(
+        "Two-factor authentication of %(email)s is removed: its password alone logs in "
+        "until it turns it on again."
+    ),
 }
 
 
@@ -53,7 +57,13 @@ def users():
             form.email.errors = [*form.email.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Account created: {user.email} gets a link to choose a password.", "success")
+            flash(
+                _(
+                    "Account created: %(email)s gets a link to choose a password.",
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.users"))
     page = render_template(
         "admin/users.html",
@@ -76,10 +86,10 @@ def require_two_factor():
     site_settings.require_two_factor(on, admin=current_user._get_current_object())
     db.session.commit()
     if on:
-        flash("Every account now needs two-factor authentication: one without it is sent "
-              "to set it up before any team page.", "success")  # fmt: skip
+        flash(_("Every account now needs two-factor authentication: one without it is sent "
+                "to set it up before any team page."), "success")  # fmt: skip
     else:
-        flash("Two-factor authentication is no longer required of every account.", "info")
+        flash(_("Two-factor authentication is no longer required of every account."), "info")
     return redirect(url_for("admin.users"))
 
 
@@ -108,5 +118,5 @@ def act(user_id: int, what: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(DONE[what].format(email=account.email), "success")
+        flash(str(DONE[what]) % {"email": account.email}, "success")
     return redirect(url_for("admin.user", user_id=account.id))

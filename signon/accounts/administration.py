@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..columns import utcnow
@@ -46,7 +47,7 @@ def create_account(email: str, name: str, *, admin: User, make_admin: bool = Fal
 def disable(user: User, *, admin: User) -> None:
     """The account cannot log in any more; every session of it ends (not committed)."""
     if user.id == admin.id:
-        raise AccountError("You cannot disable your own account.")
+        raise AccountError(_("You cannot disable your own account."))
     if user.disabled_at is None:
         user.disabled_at = utcnow()
         end_sessions(user)
@@ -61,7 +62,7 @@ def enable(user: User, *, admin: User) -> None:
 
 def set_admin(user: User, value: bool, *, admin: User) -> None:
     if user.id == admin.id and not value:
-        raise AccountError("You cannot take away your own administrator role.")
+        raise AccountError(_("You cannot take away your own administrator role."))
     if user.is_admin != value:
         user.is_admin = value
         security_log.note(
@@ -73,7 +74,7 @@ def reset_two_factor(user: User, *, admin: User) -> None:
     if user.has_two_factor:
         remove_by_administrator(user)
         security_log.note(user, security_log.TWO_FACTOR_RESET, **_by(admin))
-        tell(user, f"{admin.name}, an administrator, removed its two-factor authentication")
+        tell(user, "removed", admin=admin)
 
 
 def all_accounts() -> list[User]:

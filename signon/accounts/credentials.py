@@ -8,6 +8,7 @@ import hashlib
 import re
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..database import outside_transaction
 from ..mail.compose import queue_mail
@@ -91,8 +92,8 @@ def change_password(user: User, current: str, password: str) -> None:
     """Set a new password, the current one given (not committed). Every session of
     the account ends; the caller keeps its own by storing the new session number."""
     if not outside_transaction(verify_password, user.password_hash, current):
-        raise CredentialError("That is not your current password.", field="current")
+        raise CredentialError(_("That is not your current password."), field="current")
     if current == password:
-        raise CredentialError("Choose a password other than the current one.")
+        raise CredentialError(_("Choose a password other than the current one."))
     _check_new(user, password)
     _set(user, password, security_log.PASSWORD_CHANGED)

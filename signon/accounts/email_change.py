@@ -7,6 +7,7 @@ import hashlib
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..database import outside_transaction
 from ..mail.compose import queue_mail
@@ -39,13 +40,13 @@ def request_change(user: User, new_email: str, password: str) -> str:
     checked, and the new address gets a link, unless another account uses it (the
     page answers the same either way). Returns the address as normalised."""
     if not outside_transaction(verify_password, user.password_hash, password):
-        raise AccountError("That is not your password.")
+        raise AccountError(_("That is not your password."), field="password")
     try:
         new_email = validate_email(new_email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError(f"Invalid email address: {error}") from None
+        raise AccountError(_("Invalid email address: %(reason)s", reason=error)) from None
     if new_email.lower() == user.email.lower():
-        raise AccountError("That is the address the account has already.")
+        raise AccountError(_("That is the address the account has already."))
     user.pending_email = new_email
     security_log.note(user, security_log.EMAIL_CHANGE_REQUESTED)
     if find_user(new_email) is None:
@@ -66,7 +67,7 @@ def confirm(user: User) -> None:
     old one is told."""
     old, new = user.email, user.pending_email
     if find_user(new) is not None:
-        raise AccountError("Another account uses that address now; nothing was changed.")
+        raise AccountError(_("Another account uses that address now; nothing was changed."))
     user.email = new
     user.pending_email = ""
     security_log.note(user, security_log.EMAIL_CHANGED)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
 
 from ..extensions import db, login_manager
@@ -15,7 +17,7 @@ def init_app(app: Flask) -> None:
     """Attach the login manager: strong session protection, our login page."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.unauthorized_handler(ask_to_log_in)
@@ -26,7 +28,7 @@ def init_app(app: Flask) -> None:
 # the pages to set it up, to log out, and the pages that need no account at all.
 OPEN_WITHOUT_TWO_FACTOR = {
     "accounts.two_factor", "accounts.logout", "accounts.account", "accounts.password",
-    "accounts.security", "static", "healthz",
+    "accounts.security", "accounts.language", "static", "healthz",
 }  # fmt: skip
 OPEN_BLUEPRINTS = {"public", "signer"}
 
@@ -41,7 +43,7 @@ def require_two_factor():
         return None
     if not two_factor_required():
         return None
-    flash("Your signon requires two-factor authentication: turn it on to go on.", "info")
+    flash(_("Your signon requires two-factor authentication: turn it on to go on."), "info")
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -49,7 +51,7 @@ def ask_to_log_in():
     """Send an anonymous visitor to the login page. The front door needs no
     explanation; a deep link (from an email, a bookmark) says why it stopped."""
     if request.path != "/":
-        flash(login_manager.login_message, login_manager.login_message_category)
+        flash(_("Please log in to see this page."), login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +26,15 @@ class Role(enum.Enum):
     @property
     def rank(self) -> int:
         return {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}[self]
+
+    @property
+    def label(self) -> str:
+        """The role's name for people, capitalised, in the page's language."""
+        if self is Role.OWNER:
+            return _("Owner")
+        if self is Role.EDITOR:
+            return _("Editor")
+        return _("Viewer")
 
     def allows(self, needed: Role) -> bool:
         """True when this role may do what `needed` may."""

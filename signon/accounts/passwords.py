@@ -7,6 +7,9 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
@@ -17,6 +20,34 @@ MAX_LENGTH = 128
 # 8-character minimum stays reachable; behind argon2id and the login limits that
 # is years online and weeks of a core offline.
 MIN_GUESSES = 10**8
+
+# zxcvbn's warnings (English only), as the sentence about a weak password quotes them.
+WARNINGS = {
+    "Straight rows of keys are easy to guess.": _l("straight rows of keys are easy to guess"),
+    "Short keyboard patterns are easy to guess.": _l("short keyboard patterns are easy to guess"),
+    'Repeats like "aaa" are easy to guess.': _l('repeats like "aaa" are easy to guess'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'repeats like "abcabcabc" are only slightly harder to guess than "abc"'
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        'sequences like "abc" or "6543" are easy to guess'
+    ),
+    "Recent years are easy to guess.": _l("recent years are easy to guess"),
+    "Dates are often easy to guess.": _l("dates are often easy to guess"),
+    "This is a top-10 common password.": _l("this is a top-10 common password"),
+    "This is a top-100 common password.": _l("this is a top-100 common password"),
+    "This is a very common password.": _l("this is a very common password"),
+    "This is similar to a commonly used password.": _l(
+        "this is similar to a commonly used password"
+    ),
+    "A word by itself is easy to guess.": _l("a word by itself is easy to guess"),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "names and surnames by themselves are easy to guess"
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "common names and surnames are easy to guess"
+    ),
+}
 
 
 @cache
@@ -62,15 +93,28 @@ def password_problem(password: str, *, about: tuple[str, ...] = ()) -> str | Non
     """Why a new password is not acceptable, or None. `about`: what a guesser
     would try first for this account (its email, its name)."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return ngettext(
+            "Use at least %(num)s character.", "Use at least %(num)s characters.", MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return ngettext(
+            "Use at most %(num)s character.", "Use at most %(num)s characters.", MAX_LENGTH
+        )
     verdict = zxcvbn(password, user_inputs=[part for part in about if part], max_length=MAX_LENGTH)
     if verdict["guesses"] >= MIN_GUESSES:
         return None
-    warning = verdict["feedback"]["warning"].rstrip(".")
-    return (
-        "This password is too easy to guess"
-        + (f" ({warning[0].lower() + warning[1:]})" if warning else "")
-        + ". A few unrelated words together make a strong one that is easy to remember."
+    warning = verdict["feedback"]["warning"]
+    if not warning:
+        return _(
+            "This password is too easy to guess. A few unrelated words together make a "
+            "strong one that is easy to remember."
+        )
+    known = WARNINGS.get(warning)
+    if known is None:  # a warning of a later zxcvbn: quoted as it is
+        warning = warning.rstrip(".")
+        known = warning[0].lower() + warning[1:]
+    return _(
+        "This password is too easy to guess (%(reason)s). A few unrelated words together make "
+        "a strong one that is easy to remember.",
+        reason=known,
     )

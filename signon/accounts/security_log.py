@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +34,31 @@ ACCOUNT_ENABLED = "account enabled again by an administrator"
 MADE_ADMIN = "made an administrator"
 NO_LONGER_ADMIN = "no longer an administrator"
 
+# What the log shows for each event: the codes above are stored, these are read.
+DESCRIPTIONS = {
+    LOGGED_IN: _l("Logged in"),
+    LOGIN_FAILED: _l("Log-in failed (wrong password)"),
+    PASSWORD_CHANGED: _l("Password changed"),
+    RESET_REQUESTED: _l("Password reset requested"),
+    PASSWORD_RESET: _l("Password reset through the emailed link"),
+    LOGGED_OUT_EVERYWHERE: _l("Logged out everywhere"),
+    TWO_FACTOR_ON: _l("Two-factor authentication turned on"),
+    TWO_FACTOR_OFF: _l("Two-factor authentication turned off"),
+    TWO_FACTOR_RESET: _l("Two-factor authentication removed by an administrator"),
+    RECOVERY_CODE_USED: _l("Recovery code used to log in"),
+    TWO_FACTOR_FAILED: _l("Log-in failed (wrong two-factor code)"),
+    EMAIL_CHANGE_REQUESTED: _l("Change of email requested"),
+    EMAIL_CHANGED: _l("Email changed"),
+    REQUIRED_TWO_FACTOR: _l("Required two-factor authentication of every account"),
+    UNREQUIRED_TWO_FACTOR: _l("Stopped requiring two-factor authentication of every account"),
+    DISABLED_LOGIN: _l("Log-in refused (the account is disabled)"),
+    ACCOUNT_CREATED: _l("Account created by an administrator"),
+    ACCOUNT_DISABLED: _l("Account disabled by an administrator"),
+    ACCOUNT_ENABLED: _l("Account enabled again by an administrator"),
+    MADE_ADMIN: _l("Made an administrator"),
+    NO_LONGER_ADMIN: _l("No longer an administrator"),
+}
+
 
 class SecurityEvent(db.Model):
     """One event of one account. No IP address or browser is kept: signon stores
@@ -45,6 +71,12 @@ class SecurityEvent(db.Model):
     action: Mapped[str] = mapped_column(String(80))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def description(self) -> str:
+        """What happened, for people, in the page's language."""
+        known = DESCRIPTIONS.get(self.action)
+        return str(known) if known is not None else self.action.capitalize()
 
 
 def note(user, action: str, **detail) -> SecurityEvent:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.models import record, user_actor
@@ -17,7 +18,12 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out, with a message for people."""
+    """A request about accounts that cannot be carried out, with a message for people
+    (translated where it is raised) and, when known, the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def find_user(email: str) -> User | None:
@@ -34,16 +40,16 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError(f"Invalid email address: {error}") from None
+        raise AccountError(_("Invalid email address: %(reason)s", reason=error)) from None
     name = clean_line(name)
     if not name or len(name) > 200:
-        raise AccountError("A name of 1 to 200 characters is required.")
+        raise AccountError(_("A name of 1 to 200 characters is required."))
     # The words of the account's email and name are the first a guesser tries.
     problem = password_problem(password, about=(email, *re.split(r"[\W_]+", f"{email} {name}")))
     if problem:
         raise AccountError(problem)
     if find_user(email):
-        raise AccountError(f"A user with the email {email} already exists.")
+        raise AccountError(_("A user with the email %(email)s already exists.", email=email))
     user = User(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin)
     db.session.add(user)
     return user
@@ -114,9 +120,7 @@ def add_member(statement, email: str, role: Role, *, actor=None) -> Membership |
         )
     )
     if existing:
-        raise AccountError(
-            f"{user.name} is already a member of this statement, as {existing.role.value}."
-        )
+        raise AccountError(_already_member(user.name, existing.role))
     membership = Membership(user=user, statement=statement, role=role)
     db.session.add(membership)
     if actor is not None:
@@ -128,6 +132,14 @@ def add_member(statement, email: str, role: Role, *, actor=None) -> Membership |
             role=role.value,
         )
     return membership
+
+
+def _already_member(name: str, role: Role) -> str:
+    if role is Role.OWNER:
+        return _("%(name)s is already a member of this statement, as owner.", name=name)
+    if role is Role.EDITOR:
+        return _("%(name)s is already a member of this statement, as editor.", name=name)
+    return _("%(name)s is already a member of this statement, as viewer.", name=name)
 
 
 def change_role(membership: Membership, role: Role, *, actor=None) -> None:
@@ -169,4 +181,4 @@ def _keep_an_owner(membership: Membership) -> None:
         .where(Membership.statement_id == membership.statement_id, Membership.role == Role.OWNER)
     )
     if owners <= 1:
-        raise AccountError("A statement needs at least one owner.")
+        raise AccountError(_("A statement needs at least one owner."))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.models import record, user_actor
@@ -58,20 +59,31 @@ def pending_invitations(statement) -> list[TeamInvitation]:
     )
 
 
+def _already_member(name: str, role: Role) -> str:
+    if role is Role.OWNER:
+        return _("%(name)s is already a member, as owner.", name=name)
+    if role is Role.EDITOR:
+        return _("%(name)s is already a member, as editor.", name=name)
+    return _("%(name)s is already a member, as viewer.", name=name)
+
+
 def invite(statement, email: str, role: Role, *, actor: User) -> TeamInvitation:
     """Invite `email` to the statement's team as `role` and mail the link (not
     committed). AccountError for an address already on the team or already invited."""
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError(f"Invalid email address: {error}") from None
+        raise AccountError(_("Invalid email address: %(reason)s", reason=error)) from None
     member = _member_with_email(statement.id, email)
     if member is not None:
-        raise AccountError(f"{member.user.name} is already a member, as {member.role.value}.")
+        raise AccountError(_already_member(member.user.name, member.role))
     waiting = [i for i in pending_invitations(statement) if i.email.lower() == email.lower()]
     if waiting:
         raise AccountError(
-            f"An invitation to {email} is waiting already; revoke it to send a new one."
+            _(
+                "An invitation to %(email)s is waiting already; revoke it to send a new one.",
+                email=email,
+            )
         )
     invitation = TeamInvitation(
         statement_id=statement.id, email=email, role=role, invited_by_id=actor.id, nonce=new_nonce()
@@ -121,7 +133,7 @@ def account_for(invitation: TeamInvitation) -> User | None:
 def accept(invitation: TeamInvitation, user: User) -> Membership:
     """The invited account joins with the invitation's role (not committed)."""
     if user.email.lower() != invitation.email.lower():
-        raise AccountError("This invitation is for another address.")
+        raise AccountError(_("This invitation is for another address."))
     invitation.accepted_at = utcnow()
     membership = _member_with_email(invitation.statement_id, user.email)
     if membership is None:

@@ -10,6 +10,7 @@ import time
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
@@ -43,7 +44,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 def qr_code_svg(user: User, secret: str) -> Markup:
     """The secret as a QR code for an authenticator app, as inline SVG."""
     svg = segno.make(provisioning_uri(user, secret), error="m").svg_inline(
-        scale=4, title="QR code for your authenticator app"
+        scale=4, title=_("QR code for your authenticator app")
     )
     return Markup(svg)  # noqa: S704 (segno's own SVG of a URI we made)
 
@@ -72,7 +73,7 @@ def _hash(code: str) -> str:
 def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
+    for _number in range(RECOVERY_CODES):
         raw = secrets.token_hex(5).upper()  # 40 bits, shown as XXXXX-XXXXX
         codes.append(f"{raw[:5]}-{raw[5:]}")
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash(raw)))
@@ -85,24 +86,24 @@ def turn_on(user: User, secret: str, code: str, *, now: float | None = None) -> 
     step = _matching_step(secret, code, time.time() if now is None else now)
     if step is None:
         raise TwoFactorError(
-            "That code does not match. Check the app's clock, and try the next code."
+            _("That code does not match. Check the app's clock, and try the next code.")
         )
     user.totp_secret = secret
     user.totp_last_step = step
     security_log.note(user, security_log.TWO_FACTOR_ON)
-    tell(user, "Two-factor authentication was turned on")
+    tell(user, "on")
     return _new_recovery_codes(user)
 
 
 def turn_off(user: User, password: str) -> None:
     """Turn two-factor off, the password given (not committed)."""
     if not outside_transaction(verify_password, user.password_hash, password):
-        raise TwoFactorError("That is not your password.")
+        raise TwoFactorError(_("That is not your password."))
     user.totp_secret = ""
     user.totp_last_step = 0
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     security_log.note(user, security_log.TWO_FACTOR_OFF)
-    tell(user, "Two-factor authentication was turned off")
+    tell(user, "off")
 
 
 def remove_by_administrator(user: User) -> None:
@@ -113,9 +114,11 @@ def remove_by_administrator(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
-def tell(user: User, change: str) -> None:
-    """Mail the account's address that its two-factor changed (not committed)."""
-    queue_mail("two_factor_changed", user.email, user=user, change=change)
+def tell(user: User, change: str, *, admin: User | None = None) -> None:
+    """Mail the account's address that its two-factor changed (not committed):
+    `change` is "on", "off" or "removed" (by `admin`); the mail, in the account's
+    language, says it in a whole sentence."""
+    queue_mail("two_factor_changed", user.email, user=user, change=change, admin=admin)
 
 
 def second_step(user: User, code: str, *, now: float | None = None) -> None:
@@ -125,7 +128,7 @@ def second_step(user: User, code: str, *, now: float | None = None) -> None:
     step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is not None:
         if step <= user.totp_last_step:
-            raise TwoFactorError("That code was used already. Wait for the next one.")
+            raise TwoFactorError(_("That code was used already. Wait for the next one."))
         user.totp_last_step = step
         return
     recovery = db.session.scalar(
@@ -136,7 +139,7 @@ def second_step(user: User, code: str, *, now: float | None = None) -> None:
         )
     )
     if recovery is None:
-        raise TwoFactorError("That code does not match, or was used already.")
+        raise TwoFactorError(_("That code does not match, or was used already."))
     recovery.used_at = utcnow()
     security_log.note(user, security_log.RECOVERY_CODE_USED, left=recovery_codes_left(user) - 1)
 

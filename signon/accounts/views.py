@@ -18,10 +18,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..confirmation import confirmation_page, confirmed
 from ..extensions import db, limiter
+from ..languages import LANGUAGES
 from ..tokens import Purpose
 from ..web import private_page
 from . import security_log
@@ -42,6 +45,7 @@ from .forms import (
     ChangePasswordForm,
     CodeForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     LogoutForm,
     PasswordConfirmForm,
@@ -119,10 +123,10 @@ def login():
                 db.session.commit()
                 return redirect(url_for("accounts.login_code", next=next_page))
             _complete_login(user, "password")
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_page or url_for("workspace.dashboard"))
         db.session.commit()  # the failed attempt, in the account's security log
-        flash("That email and password do not match an account.", "error")
+        flash(_("That email and password do not match an account."), "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
@@ -170,7 +174,7 @@ def login_code():
     user = _pending_user()
     if user is None:
         session.pop(PENDING_USER, None)
-        flash("Log in again: the second step waits five minutes at most.", "info")
+        flash(_("Log in again: the second step waits five minutes at most."), "info")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -185,11 +189,16 @@ def login_code():
         session.pop(PENDING_USER, None)
         _complete_login(user, "two-factor")
         left = recovery_codes_left(user)
-        flash(f"Welcome, {user.name}.", "success")
+        flash(_("Welcome, %(name)s.", name=user.name), "success")
         if left <= 3:
             flash(
-                f"You have {left} recovery code{'' if left == 1 else 's'} left: "
-                "make new ones on your account's two-factor page.",
+                ngettext(
+                    "You have %(num)s recovery code left: make new ones on your account's "
+                    "two-factor page.",
+                    "You have %(num)s recovery codes left: make new ones on your account's "
+                    "two-factor page.",
+                    left,
+                ),
                 "info",
             )
         return redirect(next_page or url_for("workspace.dashboard"))
@@ -209,7 +218,7 @@ def two_factor():
                 form.password.errors = [*form.password.errors, str(error)]
             else:
                 db.session.commit()
-                flash("Two-factor authentication is off.", "info")
+                flash(_("Two-factor authentication is off."), "info")
                 return redirect(url_for("accounts.account"))
         page = render_template(
             "accounts/two_factor_on.html",
@@ -247,14 +256,43 @@ def logout():
     if LogoutForm().validate_on_submit():
         _end_sessions_and_log_out()
         # One generation per account: ending this session ends the others too.
-        flash("You are logged out, in this browser and any other.", "info")
+        flash(_("You are logged out, in this browser and any other."), "info")
     return redirect(url_for("accounts.login"))
 
 
 @blueprint.route("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", form=LogoutForm())
+    return render_template(
+        "accounts/account.html",
+        form=LogoutForm(),
+        language_form=LanguageForm(language=current_user.language or ""),
+    )
+
+
+@blueprint.route("/account/language", methods=["POST"])
+@login_required
+def language():
+    """The account's interface language ("" follows the browser): team pages and
+    the account's mail speak it."""
+    form = LanguageForm()
+    if not form.validate_on_submit() or "language" not in request.form:
+        if form.csrf_token.errors:
+            abort(400)
+        form.language.errors = [
+            _("Choose one of the languages in the list, or the same as your browser.")
+        ]
+        page = render_template("accounts/account.html", form=LogoutForm(), language_form=form)
+        return page, 400
+    current_user.language = form.language.data
+    db.session.commit()
+    refresh()  # the confirmation already in the language just chosen
+    if form.language.data:
+        name = LANGUAGES[form.language.data]
+        flash(_("Language of the interface saved: %(language)s.", language=name), "success")
+    else:
+        flash(_("The interface now follows your browser's language."), "success")
+    return redirect(url_for("accounts.account"), 303)
 
 
 @blueprint.route("/account/email", methods=["GET", "POST"])
@@ -267,13 +305,16 @@ def email():
                 current_user._get_current_object(), form.email.data, form.password.data
             )
         except AccountError as error:
-            field = form.password if "password" in str(error) else form.email
+            field = form.password if error.field == "password" else form.email
             field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(
-                f"We sent a link to {address}: your account moves to it once you open the "
-                "link and confirm (within a day). Until then nothing changes.",
+                _(
+                    "We sent a link to %(address)s: your account moves to it once you open the "
+                    "link and confirm (within a day). Until then nothing changes.",
+                    address=address,
+                ),
                 "success",
             )
             return redirect(url_for("accounts.account"))
@@ -296,7 +337,7 @@ def confirm_email(token: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"Your account's email is now {user.email}.", "success")
+            flash(_("Your account's email is now %(email)s.", email=user.email), "success")
             return redirect(
                 url_for("accounts.account" if current_user.is_authenticated else "accounts.login")
             )
@@ -326,7 +367,10 @@ def password():
             # Every other session ends; this one carries on with the new number.
             session[SESSION_GENERATION_KEY] = user.session_generation
             db.session.commit()
-            flash("Your password is changed. Every other session of your account ended.", "success")
+            flash(
+                _("Your password is changed. Every other session of your account ended."),
+                "success",
+            )
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 
@@ -384,7 +428,9 @@ def _choose_password(token: str, purpose: Purpose):
             db.session.commit()
             logout_user()
             session.clear()
-            flash("Your password is set. Log in with it; every earlier session ended.", "success")
+            flash(
+                _("Your password is set. Log in with it; every earlier session ended."), "success"
+            )
             return redirect(url_for("accounts.login"))
     page = render_template(
         "accounts/reset.html", form=form, user=user, first=purpose is Purpose.SET_PASSWORD
@@ -399,20 +445,20 @@ def log_out_everywhere():
         abort(400)
     if not confirmed():
         return confirmation_page(
-            title="Log out everywhere?",
-            question="End every session of your account, in every browser and on every device?",
+            title=_("Log out everywhere?"),
+            question=_("End every session of your account, in every browser and on every device?"),
             consequences=[
-                "Every browser logged in as you, this one included, is logged out at once.",
-                "Anyone holding a copy of your session cookie loses access with it.",
-                "Nothing else changes: your password stays the same.",
+                _("Every browser logged in as you, this one included, is logged out at once."),
+                _("Anyone holding a copy of your session cookie loses access with it."),
+                _("Nothing else changes: your password stays the same."),
             ],
-            confirm_label="Log out everywhere",
+            confirm_label=_("Log out everywhere"),
             cancel_url=url_for("accounts.account"),
         )
     if current_user.is_authenticated:
         security_log.note(current_user, security_log.LOGGED_OUT_EVERYWHERE)
     _end_sessions_and_log_out()
-    flash("You are logged out everywhere.", "info")
+    flash(_("You are logged out everywhere."), "info")
     return redirect(url_for("accounts.login"))
 
 

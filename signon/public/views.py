@@ -253,7 +253,7 @@ def live_list(slug: str):
         )
     form = LiveListForm()
     if not form.validate_on_submit():
-        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return render_template(
             "statements/open.html",
             statement=record,

@@ -87,7 +87,7 @@ def order_signatures(slug: str):
     form = OrderForm()
     typed = _typed_positions(request.form)
     if not form.validate_on_submit():
-        error = " ".join(message for messages in form.errors.values() for message in messages)
+        error = " ".join(str(m) for messages in form.errors.values() for m in messages)
         return _signatures_page(statement, order_error=error, typed=typed, status=400)
     try:
         result = reorder(
@@ -223,7 +223,7 @@ def reject_signature(slug: str, signature_id: int):
     signature = _signature(statement, signature_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors) or _("Could not reject."), "error")
+        flash(" ".join(map(str, form.reason.errors)) or _("Could not reject."), "error")
         return redirect(url_for("signatures.signatures", slug=slug))
     try:
         reject(signature, actor=current_user, reason=form.reason.data or "")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, make_response, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -15,24 +17,31 @@ from .extensions import db, login_manager
 RETRY_AFTER_SECONDS = 5
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Go back and try again."),
-    403: ("Not allowed", "Your role on this statement does not allow this."),
-    404: ("Not found", "There is nothing here, or you do not have access to it."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    410: ("Gone", "This link is no longer valid."),
-    429: ("Too many attempts", "Please wait a little before trying again."),
-    500: ("Something went wrong", "The error was logged; nothing you sent was half-saved."),
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role on this statement does not allow this.")),
+    404: (_l("Not found"), _l("There is nothing here, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    410: (_l("Gone"), _l("This link is no longer valid.")),
+    429: (_l("Too many attempts"), _l("Please wait a little before trying again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("The error was logged; nothing you sent was half-saved."),
+    ),
     503: (
-        "Try again in a moment",
-        "signon cannot reach its database just now. Wait a few seconds and try again; "
-        "a form you were sending was not saved, so send it again then.",
+        _l("Try again in a moment"),
+        _l(
+            "signon cannot reach its database just now. Wait a few seconds and try again; "
+            "a form you were sending was not saved, so send it again then."
+        ),
     ),
 }
 # A failure after the request's changes were committed: they were saved.
 AFTER_COMMIT = (
-    "Something went wrong",
-    "What you sent was saved, but the page that follows could not be shown. The error "
-    "was logged. Go back and reload the page to see where things stand.",
+    _l("Something went wrong"),
+    _l(
+        "What you sent was saved, but the page that follows could not be shown. The error "
+        "was logged. Go back and reload the page to see where things stand."
+    ),
 )
 
 
@@ -95,16 +104,20 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_page(
             400,
-            "Form expired",
-            "The form was missing its security token, or the token had expired. "
-            "Reload the page and submit it again.",
+            _("Form expired"),
+            _(
+                "The form was missing its security token, or the token had expired. "
+                "Reload the page and submit it again."
+            ),
         )
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):
         limit = app.config["MAX_CONTENT_LENGTH"] // 1024
         return error_page(
-            413, "Too large", f"What you sent is larger than the {limit} KB signon accepts."
+            413,
+            _("Too large"),
+            _("What you sent is larger than the %(limit)s KB signon accepts.", limit=limit),
         )
 
     @app.errorhandler(HTTPException)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
 from .text import canonical_text, clean_line, has_control_characters
@@ -31,7 +32,7 @@ class Submitted:
     def __call__(self, form, field):
         if form.is_submitted() and not field.raw_data:
             raise StopValidation(
-                "This field was missing from what was sent. Reload the page and try again."
+                _("This field was missing from what was sent. Reload the page and try again.")
             )
 
 
@@ -45,5 +46,8 @@ class NoControlCharacters:
         if isinstance(field.data, str) and has_control_characters(
             field.data, multiline=self.multiline
         ):
-            what = "control characters" if self.multiline else "line breaks or control characters"
-            raise ValidationError(f"This field cannot contain {what}.")
+            raise ValidationError(
+                _("This field cannot contain control characters.")
+                if self.multiline
+                else _("This field cannot contain line breaks or control characters.")
+            )

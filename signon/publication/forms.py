@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField
 from wtforms.validators import DataRequired, Optional
 
@@ -12,7 +13,7 @@ from ..fields import Checkbox, Form
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-BAD_TIME = "Give the time as a date and a time, like 2026-06-05 16:00, or leave it empty."
+BAD_TIME = _l("Give the time as a date and a time, like 2026-06-05 16:00, or leave it empty.")
 
 
 class PublishForm(Form):
@@ -20,15 +21,17 @@ class PublishForm(Form):
     statement's time zone; the view turns it into UTC)."""
 
     embargo = DateTimeLocalField(
-        "Embargo (optional)",
+        _l("Embargo (optional)"),
         format=TIME_FORMATS,
         invalid_value_message=BAD_TIME,
         validators=[Optional()],
-        description="Until then the public page and the downloads answer “not found”.",
+        description=_l("Until then the public page and the downloads answer “not found”."),
     )
     confirm = Checkbox(
-        "I have checked the text and the list: publish them as they are",
-        validators=[DataRequired(message="Tick this box to confirm: publishing cannot be undone.")],
+        _l("I have checked the text and the list: publish them as they are"),
+        validators=[
+            DataRequired(message=_l("Tick this box to confirm: publishing cannot be undone."))
+        ],
     )
 
 
@@ -37,16 +40,16 @@ class RescheduleForm(PublishForm):
     publishes now."""
 
     embargo = DateTimeLocalField(
-        "Publication time",
+        _l("Publication time"),
         format=TIME_FORMATS,
         invalid_value_message=BAD_TIME,
         validators=[Optional()],
-        description="A new time moves the embargo; an empty time publishes now.",
+        description=_l("A new time moves the embargo; an empty time publishes now."),
     )
     confirm = Checkbox(
-        "Publish at this time (or now, if the time is empty)",
+        _l("Publish at this time (or now, if the time is empty)"),
         validators=[
-            DataRequired(message="Tick this box to confirm the new time; nothing was changed.")
+            DataRequired(message=_l("Tick this box to confirm the new time; nothing was changed."))
         ],
     )
 
@@ -55,9 +58,13 @@ class CancelPublicationForm(Form):
     """Take back a publication still under embargo: back to closed."""
 
     cancel = Checkbox(
-        "Cancel the publication: the statement goes back to closed and nothing of it "
-        "becomes public",
+        _l(
+            "Cancel the publication: the statement goes back to closed and nothing of it "
+            "becomes public"
+        ),
         validators=[
-            DataRequired(message="Tick this box to cancel the publication; nothing was changed.")
+            DataRequired(
+                message=_l("Tick this box to cancel the publication; nothing was changed.")
+            )
         ],
     )

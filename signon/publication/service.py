@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.models import record
@@ -21,6 +22,7 @@ from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db
+from ..locale_choice import current_language
 from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..signatures.consent import awaiting_reconfirmation
 from ..signatures.listing import final_section
@@ -58,27 +60,30 @@ def check_embargo(embargo_until: datetime | None) -> None:
     now = utcnow()
     if embargo_until <= now:
         raise EmbargoError(
-            "The embargo must be in the future. Leave it empty to publish right away."
+            _("The embargo must be in the future. Leave it empty to publish right away.")
         )
     if embargo_until > now + LATEST_DEADLINE:
-        raise EmbargoError("The embargo is too far ahead; choose a time in the coming years.")
+        raise EmbargoError(_("The embargo is too far ahead; choose a time in the coming years."))
 
 
 def scheduled_for(statement: Statement) -> str:
     """When a publication under embargo goes public, in the statement's zone
-    ('5 Jun 2026, 16:03 (Europe/Paris)'); '' unless it is under embargo now."""
+    ('5 Jun 2026, 16:03 (Europe/Paris)'), in the page's language; '' unless it is
+    under embargo now."""
     if not under_embargo(statement):
         return ""
-    return team_time(statement.embargo_until, statement.time_zone)
+    return team_time(statement.embargo_until, statement.time_zone, current_language())
 
 
 def _refuse_unless_scheduled(statement: Statement) -> None:
     if statement.status is not Status.PUBLISHED:
-        raise PublicationError("This statement is not scheduled for publication.")
+        raise PublicationError(_("This statement is not scheduled for publication."))
     if not under_embargo(statement):
         raise PublicationError(
-            "This statement is public already: its embargo has ended, so its "
-            "publication can no longer be moved or cancelled."
+            _(
+                "This statement is public already: its embargo has ended, so its "
+                "publication can no longer be moved or cancelled."
+            )
         )
 
 
@@ -368,6 +373,31 @@ def publication_summary(statement: Statement) -> PublicationSummary:
     )
 
 
+def cannot_publish_message(status: Status) -> str:
+    """Why a statement that is not closed (a draft, open) cannot be published."""
+    if status is Status.DRAFT:
+        return _(
+            "Only a closed statement can be published; this one is draft. "
+            "Close it for signatures first."
+        )
+    return _(
+        "Only a closed statement can be published; this one is open. Close it for signatures first."
+    )
+
+
+def edition_reason(reason: str) -> str:
+    """Why an edition was made (stored in English), as people read it now; a
+    reason this version does not know shows as stored."""
+    reasons = {
+        "published": _("published"),
+        "list updated: signature withdrawn": _("list updated: signature withdrawn"),
+        "list updated: late signature approved": _("list updated: late signature approved"),
+        "list updated: entry corrected by the team": _("list updated: entry corrected by the team"),
+        "list updated: list reordered": _("list updated: list reordered"),
+    }
+    return reasons.get(reason, reason)
+
+
 def publish(statement: Statement, actor: str, embargo_until: datetime | None = None) -> Edition:
     """closed -> published (not committed): freeze the version and the list as
     edition 1 and write its files. `actor` is an audit actor (audit.user_actor);
@@ -377,16 +407,13 @@ def publish(statement: Statement, actor: str, embargo_until: datetime | None = N
     embargo, FilesFailed when the files cannot be made (nothing is changed then).
     """
     if statement.status is Status.PUBLISHED:
-        raise PublicationError("This statement is already published.")
+        raise PublicationError(_("This statement is already published."))
     status = settle_status(statement)
     if status is not Status.CLOSED:
-        raise PublicationError(
-            f"Only a closed statement can be published; this one is {status.value}. "
-            "Close it for signatures first."
-        )
+        raise PublicationError(cannot_publish_message(status))
     version = statement.current_version
     if version is None:
-        raise PublicationError("This statement has no text to publish.")
+        raise PublicationError(_("This statement has no text to publish."))
     check_embargo(embargo_until)
     now = utcnow()
     edition = Edition(
@@ -410,8 +437,10 @@ def publish(statement: Statement, actor: str, embargo_until: datetime | None = N
     except (RenderFailed, OSError) as error:
         current_app.logger.error("Publishing %s failed: %s", statement.slug, error)
         raise FilesFailed(
-            "The final PDF and DOCX could not be produced, so nothing was published. "
-            "Try again in a moment."
+            _(
+                "The final PDF and DOCX could not be produced, so nothing was published. "
+                "Try again in a moment."
+            )
         ) from error
     statement.status = Status.PUBLISHED
     statement.published_at = now

@@ -24,6 +24,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -33,9 +34,11 @@ from ..documents.cache import RenderFailed
 from ..documents.csv import public_csv
 from ..errors import error_page
 from ..extensions import db
+from ..locale_choice import current_language
 from ..statements.access import statement_for
 from ..statements.lifecycle import (
     LifecycleError,
+    OutOfRange,
     deadline_from_local,
     status_now,
     under_embargo,
@@ -51,11 +54,13 @@ from .service import (
     FilesFailed,
     PublicationError,
     cancel_publication,
+    cannot_publish_message,
     dated_editions,
     edition_date,
     edition_document,
     edition_file,
     edition_on,
+    edition_reason,
     editions_of,
     move_embargo,
     publication_summary,
@@ -77,7 +82,7 @@ blueprint.add_app_template_global(scheduled_for, "scheduled_for")
 
 def _local(value: datetime | None, time_zone: str) -> str:
     """A UTC timestamp as the statement's team reads it: '5 Jun 2026, 16:03 (Europe/Paris)'."""
-    return team_time(value, time_zone)
+    return team_time(value, time_zone, current_language())
 
 
 def _embargo(form: PublishForm, time_zone: str) -> datetime | None:
@@ -85,8 +90,10 @@ def _embargo(form: PublishForm, time_zone: str) -> datetime | None:
         return None
     try:
         return deadline_from_local(form.embargo.data, time_zone)
+    except OutOfRange:
+        raise EmbargoError(_("Choose a time in the coming years.")) from None
     except LifecycleError as error:
-        raise EmbargoError(str(error).replace("deadline", "time")) from None
+        raise EmbargoError(str(error)) from None
 
 
 @blueprint.route("/statements/<slug>/publish", methods=["GET", "POST"])
@@ -98,11 +105,7 @@ def publish_statement(slug: str):
     if status is Status.PUBLISHED and not scheduled:
         return redirect(url_for("publication.editions", slug=slug))
     if status not in (Status.CLOSED, Status.PUBLISHED):
-        flash(
-            f"Only a closed statement can be published; this one is {status.value}. "
-            "Close it for signatures first.",
-            "error",
-        )
+        flash(cannot_publish_message(status), "error")
         return redirect(url_for("workspace.show", slug=slug))
     if scheduled:
         return _reschedule(statement)
@@ -120,12 +123,15 @@ def publish_statement(slug: str):
         else:
             db.session.commit()
             if embargo is None:
-                flash("Published. The public page and the final files are online.", "success")
+                flash(_("Published. The public page and the final files are online."), "success")
             else:
                 flash(
-                    "Scheduled: the public page and the files go online on "
-                    f"{_local(embargo, statement.time_zone)}. Until then you can move the "
-                    "time, publish now or cancel on the Publish page.",
+                    _(
+                        "Scheduled: the public page and the files go online on %(when)s. "
+                        "Until then you can move the time, publish now or cancel on the "
+                        "Publish page.",
+                        when=_local(embargo, statement.time_zone),
+                    ),
                     "success",
                 )
             return redirect(url_for("publication.editions", slug=slug))
@@ -162,15 +168,20 @@ def _reschedule(statement):
         else:
             db.session.commit()
             if embargo is None:
-                flash("Published now. The public page and the final files are online.", "success")
+                flash(
+                    _("Published now. The public page and the final files are online."),
+                    "success",
+                )
             elif changed:
                 flash(
-                    "Embargo moved: the public page and the files go online on "
-                    f"{_local(embargo, statement.time_zone)}.",
+                    _(
+                        "Embargo moved: the public page and the files go online on %(when)s.",
+                        when=_local(embargo, statement.time_zone),
+                    ),
                     "success",
                 )
             else:
-                flash("The publication time is unchanged.", "success")
+                flash(_("The publication time is unchanged."), "success")
             return redirect(url_for("publication.editions", slug=statement.slug))
     return _publish_page(
         statement,
@@ -188,9 +199,11 @@ def cancel(slug: str):
     if not under_embargo(statement):
         return error_page(
             409,
-            "Nothing to cancel",
-            "Only a publication still under embargo can be cancelled; this statement "
-            "is not scheduled for publication.",
+            _("Nothing to cancel"),
+            _(
+                "Only a publication still under embargo can be cancelled; this statement "
+                "is not scheduled for publication."
+            ),
         )
     cancel_form = CancelPublicationForm()
     if not cancel_form.validate_on_submit():
@@ -200,8 +213,10 @@ def cancel(slug: str):
     cancel_publication(statement, user_actor(current_user))
     db.session.commit()
     flash(
-        "Publication cancelled: the statement is closed again and nothing of it is public. "
-        "You can curate the list, reopen, or publish again.",
+        _(
+            "Publication cancelled: the statement is closed again and nothing of it is "
+            "public. You can curate the list, reopen, or publish again."
+        ),
         "success",
     )
     return redirect(url_for("workspace.show", slug=slug))
@@ -219,6 +234,7 @@ def editions(slug: str):
             "edition": e,
             "day": edition_date(e),
             "at": _local(e.created_at, statement.time_zone),
+            "reason": edition_reason(e.reason),
             "dated": e.id in served,
         }
         for e in reversed(editions_of(statement))
@@ -277,7 +293,9 @@ def _edition_response(edition: Edition, kind: str, filename: str):
     except RenderFailed as error:
         current_app.logger.error("Render failed: %s", error, exc_info=error.__cause__)
         response = error_page(
-            503, "Document unavailable", "The document could not be produced; try again shortly."
+            503,
+            _("Document unavailable"),
+            _("The document could not be produced; try again shortly."),
         )
         response.headers["Retry-After"] = "30"
         response.headers["Cache-Control"] = "no-store"

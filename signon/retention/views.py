@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from babel.dates import format_skeleton
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SubmitField
 
@@ -10,10 +14,12 @@ from ..accounts.models import Role
 from ..audit.models import user_actor
 from ..extensions import db
 from ..fields import Form
+from ..locale_choice import current_language
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Status
-from .service import RetentionError, contact_data, ended_at, purge_contacts
+from ..times import date_locale
+from .service import ContactData, RetentionError, contact_data, ended_at, purge_contacts
 
 blueprint = Blueprint("retention", __name__)
 
@@ -21,7 +27,7 @@ blueprint = Blueprint("retention", __name__)
 class PurgeContactsForm(Form):
     """The confirmation: the page above it says exactly what goes and what stays."""
 
-    submit = SubmitField("Purge contact data now")
+    submit = SubmitField(_l("Purge contact data now"))
 
 
 @blueprint.route("/statements/<slug>/purge-contacts", methods=["GET", "POST"])
@@ -36,8 +42,10 @@ def purge_contacts_page(slug: str):
         return _page(statement, form, contacts=contacts), 400 if form.errors else 200
     if statement.contacts_purged_at is not None and contacts.empty:
         flash(
-            f"The contact data was already purged on {statement.contacts_purged_at:%-d %b %Y}; "
-            "there is nothing more to remove.",
+            _(
+                "The contact data was already purged on %(day)s; there is nothing more to remove.",
+                day=_purge_day(statement),
+            ),
             "info",
         )
         return redirect(url_for("workspace.show", slug=slug))
@@ -47,8 +55,31 @@ def purge_contacts_page(slug: str):
         db.session.rollback()
         return _page(statement, form, refused=True), 409
     db.session.commit()
-    flash(f"Contact data purged: {removed}. The public list is unchanged.", "success")
+    flash(
+        _(
+            "Contact data purged: %(count)s. The public list is unchanged.",
+            count=_removed(removed),
+        ),
+        "success",
+    )
     return redirect(url_for("workspace.show", slug=slug))
+
+
+def _purge_day(statement) -> str:
+    """The day of the last purge ('5 Jun 2026', UTC), in the page's language."""
+    locale = date_locale(current_language())
+    return format_skeleton("yMMMd", statement.contacts_purged_at, locale=locale)
+
+
+def _removed(removed: ContactData) -> str:
+    """What a purge removed, counted: '2 signatures, 1 invitation, 3 emails in the outbox'."""
+    return ", ".join(
+        (
+            ngettext("%(num)s signature", "%(num)s signatures", removed.signatures),
+            ngettext("%(num)s invitation", "%(num)s invitations", removed.invitations),
+            ngettext("%(num)s email in the outbox", "%(num)s emails in the outbox", removed.mail),
+        )
+    )
 
 
 def _page(statement, form, *, contacts=None, refused=False) -> str:

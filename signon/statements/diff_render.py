@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from .diff import EQUAL, INSERT, Block, Changed, Collapsed, Context, TextDiff
@@ -34,7 +35,7 @@ MARKED = {
 
 def unchanged_label(count: int) -> str:
     """'… 12 unchanged paragraphs …': what a fold says."""
-    return f"… {count} unchanged paragraph{'s' if count != 1 else ''} …"
+    return ngettext("… %(num)s unchanged paragraph …", "… %(num)s unchanged paragraphs …", count)
 
 
 # Word pieces ---------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -28,7 +30,10 @@ LANGUAGE_CHOICES = [SelectChoice(code, f"{name} ({code})") for code, name in LAN
 def body_size(form, field):
     if field.data and len(field.data.encode("utf-8")) > MAX_BODY_BYTES:
         raise ValidationError(
-            f"The text is larger than {MAX_BODY_BYTES // 1000} KB; split it or shorten it."
+            _(
+                "The text is larger than %(size)s KB; split it or shorten it.",
+                size=MAX_BODY_BYTES // 1000,
+            )
         )
 
 
@@ -42,11 +47,16 @@ def lead_lines(value):
 def lead_list(form, field):
     lines = (field.data or "").splitlines()
     if len(lines) > MAX_LEAD_ORGANISATIONS:
-        raise ValidationError(f"Name at most {MAX_LEAD_ORGANISATIONS} lead organisations.")
+        raise ValidationError(
+            _("Name at most %(count)s lead organisations.", count=MAX_LEAD_ORGANISATIONS)
+        )
     for line in lines:
         if len(line) > LIMITS["name"]:
             raise ValidationError(
-                f"Keep each organisation's name under {LIMITS['name']} characters."
+                _(
+                    "Keep each organisation's name under %(count)s characters.",
+                    count=LIMITS["name"],
+                )
             )
 
 
@@ -54,16 +64,16 @@ class StatementForm(Form):
     """Create a statement, or save a new version of one."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[one_line],
         validators=[
-            DataRequired(message="Give the statement a title."),
-            Length(max=300, message="Keep the title under 300 characters."),
+            DataRequired(message=_l("Give the statement a title.")),
+            Length(max=300, message=_l("Keep the title under 300 characters.")),
             NoControlCharacters(),
         ],
     )
     language = SelectField(
-        "Language",
+        _l("Language"),
         choices=LANGUAGE_CHOICES,
         default="en",
         validate_choice=False,
@@ -71,39 +81,41 @@ class StatementForm(Form):
         validators=[Submitted(), DataRequired()],
     )
     lead_organisations = TextAreaField(
-        "Lead organisations",
+        _l("Lead organisations"),
         filters=[lead_lines],
         validators=[NoControlCharacters(multiline=True), lead_list],
         render_kw={"rows": 3},
     )
     body = TextAreaField(
-        "Text (Markdown)",
+        _l("Text (Markdown)"),
         filters=[multiline],
         validators=[Submitted(), NoControlCharacters(multiline=True), body_size],
         render_kw={"rows": 24, "spellcheck": "true"},
     )
     note = StringField(
-        "What changed (optional)",
+        _l("What changed (optional)"),
         filters=[one_line],
         validators=[Length(max=500), NoControlCharacters()],
     )
-    preview = SubmitField("Preview")
-    save = SubmitField("Save")
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))
 
     def validate_language(self, field):
         if field.data not in LANGUAGES:
-            raise ValidationError("Choose a language from the list.")
+            raise ValidationError(_("Choose a language from the list."))
 
 
 CHANGE_KINDS = [
     SelectChoice(
         "minor",
-        "Minor: a typo, punctuation or formatting. Signatures carry over to the new text.",
+        _l("Minor: a typo, punctuation or formatting. Signatures carry over to the new text."),
     ),
     SelectChoice(
         "substantive",
-        "Substantive: the meaning changed. Signers must confirm the new text; until "
-        "they do, their names are not listed.",
+        _l(
+            "Substantive: the meaning changed. Signers must confirm the new text; until "
+            "they do, their names are not listed."
+        ),
     ),
 ]
 
@@ -112,14 +124,14 @@ class EditForm(StatementForm):
     """Save a new version; once anyone has signed, say what kind of change it is."""
 
     change_kind = RadioField(
-        "What kind of change is this?", choices=CHANGE_KINDS, validators=[Optional()]
+        _l("What kind of change is this?"), choices=CHANGE_KINDS, validators=[Optional()]
     )
 
 
 ORDER_CHOICES = [
-    SelectChoice("alphabetical", "Alphabetical (Ö with O, each script in its own order)"),
-    SelectChoice("as-listed", "As listed (the order you curate)"),
-    SelectChoice("signed-at", "In the order they signed"),
+    SelectChoice("alphabetical", _l("Alphabetical (Ö with O, each script in its own order)")),
+    SelectChoice("as-listed", _l("As listed (the order you curate)")),
+    SelectChoice("signed-at", _l("In the order they signed")),
 ]
 
 
@@ -127,34 +139,36 @@ class OpenForm(Form):
     """Open a statement for signatures."""
 
     deadline = DateTimeLocalField(
-        "Deadline (optional)",
+        _l("Deadline (optional)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="Signatures close by themselves at this time.",
+        description=_l("Signatures close by themselves at this time."),
     )
     time_zone = StringField(
-        "Time zone of the deadline",
+        _l("Time zone of the deadline"),
         default="UTC",
         filters=[one_line],
         validators=[DataRequired(), Length(max=64), NoControlCharacters()],
-        description="For example Europe/Paris, Asia/Bishkek or UTC.",
+        description=_l("For example Europe/Paris, Asia/Bishkek or UTC."),
     )
     link_grace_hours = IntegerField(
-        "Links keep working after the deadline for (hours)",
+        _l("Links keep working after the deadline for (hours)"),
         default=0,
         validators=[NumberRange(min=0, max=24 * 30)],
     )
     signatories_intro = StringField(
-        "Sentence above the list of signatories",
+        _l("Sentence above the list of signatories"),
         default="This statement is signed by the following organisations:",
         filters=[one_line],
         validators=[Length(max=1000), NoControlCharacters()],
     )
-    signatory_order = RadioField("Order of the list", choices=ORDER_CHOICES, default="alphabetical")
-    open_call = Checkbox("Also let anyone sign through a public form (moderated)")
+    signatory_order = RadioField(
+        _l("Order of the list"), choices=ORDER_CHOICES, default="alphabetical"
+    )
+    open_call = Checkbox(_l("Also let anyone sign through a public form (moderated)"))
     # Off unless ticked: the list stays private until publication (statements/live_list.py).
     live_list = Checkbox(
-        "Show the list publicly while signatures are collected (live list)",
+        _l("Show the list publicly while signatures are collected (live list)"),
         description=LIVE_LIST_RISK,
     )
 
@@ -162,16 +176,18 @@ class OpenForm(Form):
         try:
             field.data = canonical_zone_name(field.data)
         except LifecycleError as error:
-            raise ValidationError(f"{error} Use a name like Europe/Paris or UTC.") from None
+            raise ValidationError(
+                _("%(problem)s Use a name like Europe/Paris or UTC.", problem=error)
+            ) from None
 
     def validate_signatory_order(self, field):
         if field.data not in ("alphabetical", "as-listed", "signed-at"):
-            raise ValidationError("Choose one of the listed orders.")
+            raise ValidationError(_("Choose one of the listed orders."))
 
 
 class ReopenForm(Form):
     """Reopen a closed statement; the deadline is in the statement's time zone."""
 
     deadline = DateTimeLocalField(
-        "New deadline (optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("New deadline (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

@@ -12,8 +12,14 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_skeleton
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
 from ..audit.models import record, user_actor
 from ..columns import utcnow
+from ..locale_choice import current_language
+from ..times import date_locale
 from .models import SignatoryOrder, Statement, Status
 
 # Who closed a statement whose deadline passed, as the audit trail names it.
@@ -25,6 +31,28 @@ LATEST_DEADLINE = timedelta(days=100 * 365)
 
 class LifecycleError(ValueError):
     """A status change that is not allowed now, with a message for people."""
+
+
+class OutOfRange(LifecycleError):
+    """A date and time too far ahead (or back) for the calendar to hold."""
+
+
+def status_label(status: Status) -> str:
+    """A status as people read it, in the page's language: 'Draft', 'Open'..."""
+    labels = {
+        Status.DRAFT: pgettext("statement status", "Draft"),
+        Status.OPEN: pgettext("statement status", "Open"),
+        Status.CLOSED: pgettext("statement status", "Closed"),
+        Status.PUBLISHED: pgettext("statement status", "Published"),
+    }
+    return labels[status]
+
+
+def cannot_open_message(status: Status) -> str:
+    """Why a statement in `status` (open or published) cannot be opened."""
+    if status is Status.OPEN:
+        return _("This statement is open; it cannot be opened.")
+    return _("This statement is published; it cannot be opened.")
 
 
 def status_now(statement: Statement, now: datetime | None = None) -> Status:
@@ -69,23 +97,37 @@ def deadline_from_local(value: datetime, time_zone: str) -> datetime:
         utc = value.replace(tzinfo=local_zone).astimezone(UTC)
         back = utc.astimezone(local_zone).replace(tzinfo=None)
     except (OverflowError, ValueError):
-        raise LifecycleError("Choose a deadline in the coming years.") from None
+        raise OutOfRange(_("Choose a deadline in the coming years.")) from None
     if back != value.replace(tzinfo=None):
+        locale = date_locale(current_language())
         raise LifecycleError(
-            f"{value:%H:%M} does not exist on {value:%-d %b %Y} in {time_zone}: "
-            "the clocks change that night. Choose another time."
+            _(
+                "%(time)s does not exist on %(day)s in %(zone)s: "
+                "the clocks change that night. Choose another time.",
+                time=value.strftime("%H:%M"),
+                day=format_skeleton("yMMMd", value, locale=locale),
+                zone=time_zone,
+            )
         )
     return utc
 
 
-def _check_deadline(deadline: datetime | None, what: str = "The deadline") -> None:
+def _check_deadline(deadline: datetime | None, *, new: bool = False) -> None:
     if deadline is None:
         return
     now = utcnow()
     if deadline <= now:
-        raise LifecycleError(f"{what} must be in the future.")
+        raise LifecycleError(
+            _("The new deadline must be in the future.")
+            if new
+            else _("The deadline must be in the future.")
+        )
     if deadline > now + LATEST_DEADLINE:
-        raise LifecycleError(f"{what} is too far ahead; choose one in the coming years.")
+        raise LifecycleError(
+            _("The new deadline is too far ahead; choose one in the coming years.")
+            if new
+            else _("The deadline is too far ahead; choose one in the coming years.")
+        )
 
 
 def deadline_in_zone(statement: Statement) -> datetime | None:
@@ -100,7 +142,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise LifecycleError(f"Unknown time zone {name!r}.") from None
+        raise LifecycleError(_("Unknown time zone %(name)s.", name=repr(name))) from None
 
 
 # In the tz database's folder but not places: "localtime" is this machine's own
@@ -114,7 +156,7 @@ def canonical_zone_name(name: str) -> str:
     "localtime" or "Factory", though ZoneInfo would open them."""
     found = _zone_names().get(name.strip().casefold())
     if found is None:
-        raise LifecycleError(f"Unknown time zone {name!r}.")
+        raise LifecycleError(_("Unknown time zone %(name)s.", name=repr(name)))
     return found
 
 
@@ -145,7 +187,7 @@ def open_for_signatures(
     `actor` (a User); None for a step of a larger action that records itself."""
     settle_status(statement)
     if statement.status not in (Status.DRAFT, Status.CLOSED):
-        raise LifecycleError(f"This statement is {statement.status.value}; it cannot be opened.")
+        raise LifecycleError(cannot_open_message(statement.status))
     _check_deadline(deadline)
     zone(time_zone)
     statement.deadline = deadline
@@ -164,21 +206,24 @@ def open_for_signatures(
         )
 
 
-def _refuse_if_published(statement: Statement, what: str) -> None:
+def _refuse_if_published(statement: Statement, message: str) -> None:
     # Publication froze the text and the list; later changes to the list go
     # through editions (publication/service.py), never back through open/closed.
     if statement.status is Status.PUBLISHED:
-        raise LifecycleError(
-            f"This statement is published, so it cannot be {what}: its text and list are "
-            "frozen. A withdrawal or a late signature you accept updates the published list."
-        )
+        raise LifecycleError(message)
 
 
 def close(statement: Statement, *, actor=None) -> None:
     """open -> closed by hand: no new signatures; recorded for `actor`, as above."""
-    _refuse_if_published(statement, "closed")
+    _refuse_if_published(
+        statement,
+        _(
+            "This statement is published, so it cannot be closed: its text and list are "
+            "frozen. A withdrawal or a late signature you accept updates the published list."
+        ),
+    )
     if settle_status(statement) is not Status.OPEN:
-        raise LifecycleError("Only an open statement can be closed.")
+        raise LifecycleError(_("Only an open statement can be closed."))
     statement.status = Status.CLOSED
     statement.closed_at = utcnow()
     if actor is not None:
@@ -187,10 +232,16 @@ def close(statement: Statement, *, actor=None) -> None:
 
 def reopen(statement: Statement, *, deadline: datetime | None, actor=None) -> None:
     """closed -> open again, with a new deadline (or none); recorded for `actor`."""
-    _refuse_if_published(statement, "reopened")
+    _refuse_if_published(
+        statement,
+        _(
+            "This statement is published, so it cannot be reopened: its text and list are "
+            "frozen. A withdrawal or a late signature you accept updates the published list."
+        ),
+    )
     if settle_status(statement) is not Status.CLOSED:
-        raise LifecycleError("Only a closed statement can be reopened.")
-    _check_deadline(deadline, "The new deadline")
+        raise LifecycleError(_("Only a closed statement can be reopened."))
+    _check_deadline(deadline, new=True)
     statement.deadline = deadline
     statement.status = Status.OPEN
     statement.closed_at = None

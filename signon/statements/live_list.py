@@ -4,11 +4,14 @@ being collected. See docs/architecture.md, Privacy of the public pages.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..audit.models import record
 from .lifecycle import LifecycleError, status_now
 from .models import Statement, Status
 
-LIVE_LIST_RISK = (
+LIVE_LIST_RISK = _l(
     "Anyone who knows or guesses the address will see who signed, before launch. "
     "Signers in countries where signing is a risk may be endangered."
 )
@@ -21,8 +24,10 @@ def set_live_list(statement: Statement, live: bool, actor: str) -> bool:
     actor (audit.user_actor). LifecycleError once the statement is published."""
     if statement.status is Status.PUBLISHED:
         raise LifecycleError(
-            "This statement is published: its list is public from its publication, "
-            "so there is no live list to change."
+            _(
+                "This statement is published: its list is public from its publication, "
+                "so there is no live list to change."
+            )
         )
     live = bool(live)
     if statement.live_list is live:

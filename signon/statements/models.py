@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import pgettext
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +36,15 @@ class ChangeKind(enum.Enum):
     INITIAL = "initial"
     MINOR = "minor"
     SUBSTANTIVE = "substantive"
+
+    @property
+    def label(self) -> str:
+        """The kind as the history names it, lower case, in the page's language."""
+        if self is ChangeKind.MINOR:
+            return pgettext("change kind", "minor")
+        if self is ChangeKind.SUBSTANTIVE:
+            return pgettext("change kind", "substantive")
+        return pgettext("change kind", "initial")
 
 
 class Statement(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from slugify import slugify as make_slug
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -76,7 +77,7 @@ def create_statement(
                     f"The slug {slug!r} is already used by another statement."
                 ) from None
     else:
-        raise StatementError("No free address could be found for this title; try again.")
+        raise StatementError(_("No free address could be found for this title; try again."))
     if owner is not None:
         db.session.add(Membership(user=owner, statement=statement, role=Role.OWNER))
     save_version(statement, title=title, body=body, author=owner, note=note or "First draft")

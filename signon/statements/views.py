@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,10 +21,12 @@ from .diff_render import changes_view
 from .forms import OpenForm, ReopenForm, StatementForm
 from .lifecycle import (
     LifecycleError,
+    cannot_open_message,
     deadline_from_local,
     deadline_in_zone,
     open_for_signatures,
     reopen,
+    status_label,
     status_now,
     time_zone_names,
 )
@@ -39,6 +42,7 @@ blueprint = Blueprint("statements", __name__)
 # Every page (a signer's too) shows a statement's status and deadline this way.
 blueprint.add_app_template_global(status_now)
 blueprint.add_app_template_global(deadline_in_zone)
+blueprint.add_app_template_global(status_label)
 
 
 @blueprint.route("/statements/new", methods=["GET", "POST"])
@@ -55,7 +59,7 @@ def new():
         )
         set_lead_organisations(statement, form.lead_organisations.data or "", actor=current_user)
         db.session.commit()
-        flash("Statement created as a draft. Version 1 is saved.", "success")
+        flash(_("Statement created as a draft. Version 1 is saved."), "success")
         return redirect(url_for("workspace.show", slug=statement.slug))
     if request.method == "POST":
         only_reads_from_here()  # a preview or a refusal: rendered without the write lock
@@ -120,7 +124,7 @@ def open_statement(slug: str):
             "statements/open.html", statement=statement, form=None, live_list_risk=LIVE_LIST_RISK
         )
     if status not in (Status.DRAFT, Status.CLOSED):
-        flash(f"This statement is {status.value}; it cannot be opened.", "error")
+        flash(cannot_open_message(status), "error")
         return redirect(url_for("workspace.show", slug=slug))
     form = OpenForm(obj=None if request.method == "POST" else _open_defaults(statement))
     if form.validate_on_submit():
@@ -146,7 +150,7 @@ def open_statement(slug: str):
             if status is Status.DRAFT:  # a closed one keeps its setting (its own form)
                 set_live_list(statement, form.live_list.data, user_actor(current_user))
             db.session.commit()
-            flash("The statement is open for signatures. Invite your partners now.", "success")
+            flash(_("The statement is open for signatures. Invite your partners now."), "success")
             return redirect(url_for("invitations.invitations", slug=slug))
     return render_template(
         "statements/open.html",
@@ -179,8 +183,10 @@ def reopen_statement(slug: str):
     if not form.validate_on_submit():
         # A deadline that does not parse must not reopen the statement without one.
         flash(
-            "The statement was not reopened: "
-            + " ".join(error for errors in form.errors.values() for error in errors),
+            _(
+                "The statement was not reopened: %(problem)s",
+                problem=" ".join(str(error) for errors in form.errors.values() for error in errors),
+            ),
             "error",
         )
         return redirect(url_for("workspace.show", slug=slug))
@@ -192,8 +198,8 @@ def reopen_statement(slug: str):
         )
         reopen(statement, deadline=deadline, actor=current_user)
     except LifecycleError as error:
-        flash(f"The statement was not reopened: {error}", "error")
+        flash(_("The statement was not reopened: %(problem)s", problem=error), "error")
         return redirect(url_for("workspace.show", slug=slug))
     db.session.commit()
-    flash("The statement is open for signatures again.", "success")
+    flash(_("The statement is open for signatures again."), "success")
     return redirect(url_for("workspace.show", slug=slug))

@@ -7,91 +7,88 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext, pgettext
 from sqlalchemy import select
 
 from ..extensions import db
+from ..locale_choice import current_language
 from ..signatures.models import Invitation, Signature
 from ..times import zone_of, zone_time
 
 ACTION_LABELS = {
-    "version saved": "Text saved as a new version",
-    "lead organisations changed": "Lead organisations changed",
-    "opened for signatures": "Opened for signatures",
-    "closed": "Closed for signatures",
-    "closed by deadline": "Closed by its deadline",
-    "reopened": "Reopened for signatures",
-    "published": "Published",
-    "embargo moved": "Publication moved to another time",
-    "published now": "Published now, before the embargo ended",
-    "publication cancelled": "Publication cancelled: back to closed, nothing made public",
-    "live list on": "Live list turned on: the names are public before publication",
-    "live list off": "Live list turned off: the names are private until publication",
-    "list updated": "Published list updated",
-    "invitations sent": "Invitations sent",
-    "invitation re-sent": "Invitation sent again with a new link",
-    "invitation revoked": "Invitation revoked",
-    "reminders sent": "Reminders sent",
-    "signature saved": "Signed through the invitation link",
-    "signature updated by signer": "Entry changed by the signer",
-    "signature withdrawn": "Signature withdrawn",
-    "signature restored": "Signed again after withdrawing",
-    "email verified": "Signer confirmed their email address",
-    "signature approved": "Signature approved",
-    "signature rejected": "Signature rejected",
-    "signature edited by team": "Entry corrected by the team",
-    "reconfirmation requested": "Signers asked to re-confirm the new text",
-    "reconfirmation reminders sent": "Signers reminded to re-confirm",
-    "consent confirmed": "Signer confirmed the new text",
-    "contacts purged": "Signers' contact data purged",
-    "member added": "Team member added",
-    "member role changed": "Team member's role changed",
-    "member removed": "Team member removed",
-    "team invitation sent": "Team invitation sent",
-    "team invitation accepted": "Team invitation accepted: joined the team",
-    "team invitation revoked": "Team invitation revoked",
+    "version saved": _l("Text saved as a new version"),
+    "lead organisations changed": _l("Lead organisations changed"),
+    "opened for signatures": _l("Opened for signatures"),
+    "closed": _l("Closed for signatures"),
+    "closed by deadline": _l("Closed by its deadline"),
+    "reopened": _l("Reopened for signatures"),
+    "published": _l("Published"),
+    "embargo moved": _l("Publication moved to another time"),
+    "published now": _l("Published now, before the embargo ended"),
+    "publication cancelled": _l("Publication cancelled: back to closed, nothing made public"),
+    "live list on": _l("Live list turned on: the names are public before publication"),
+    "live list off": _l("Live list turned off: the names are private until publication"),
+    "list updated": _l("Published list updated"),
+    "invitations sent": _l("Invitations sent"),
+    "invitation re-sent": _l("Invitation sent again with a new link"),
+    "invitation revoked": _l("Invitation revoked"),
+    "reminders sent": _l("Reminders sent"),
+    "signature saved": _l("Signed through the invitation link"),
+    "signature updated by signer": _l("Entry changed by the signer"),
+    "signature withdrawn": _l("Signature withdrawn"),
+    "signature restored": _l("Signed again after withdrawing"),
+    "email verified": _l("Signer confirmed their email address"),
+    "signature approved": _l("Signature approved"),
+    "signature rejected": _l("Signature rejected"),
+    "signature edited by team": _l("Entry corrected by the team"),
+    "reconfirmation requested": _l("Signers asked to re-confirm the new text"),
+    "reconfirmation reminders sent": _l("Signers reminded to re-confirm"),
+    "consent confirmed": _l("Signer confirmed the new text"),
+    "contacts purged": _l("Signers' contact data purged"),
+    "member added": _l("Team member added"),
+    "member role changed": _l("Team member's role changed"),
+    "member removed": _l("Team member removed"),
+    "team invitation sent": _l("Team invitation sent"),
+    "team invitation accepted": _l("Team invitation accepted: joined the team"),
+    "team invitation revoked": _l("Team invitation revoked"),
 }
 
-# Actions whose detail counts something: what it counts.
-COUNTED = {
-    "invitations sent": "invitation",
-    "reminders sent": "partner",
-    "reconfirmation reminders sent": "signer",
-}
+# Actions whose detail counts something (what: see _counted).
+COUNTED = frozenset({"invitations sent", "reminders sent", "reconfirmation reminders sent"})
 
 # Detail keys shown in this order (then any other key, by name), with their label.
 DETAIL_LABELS = {
-    "member": "member",
-    "lead_organisations": "lead organisations",
-    "role": "role",
-    "previous": "previous role",
-    "number": "version",
-    "kind": "change",
-    "version": "text version",
-    "previous_version": "previously signed version",
-    "edition": "edition",
-    "listed": "named signatories",
-    "anonymous": "anonymous signatories",
-    "deadline": "deadline",
-    "embargo_until": "embargo",
-    "previous_embargo": "previous embargo",
-    "editions": "editions undone",
-    "status": "status",
-    "note": "note",
-    "reason": "reason",
-    "count": "count",
+    "member": _l("member"),
+    "lead_organisations": _l("lead organisations"),
+    "role": _l("role"),
+    "previous": _l("previous role"),
+    "number": _l("version"),
+    "kind": _l("change"),
+    "version": _l("text version"),
+    "previous_version": _l("previously signed version"),
+    "edition": _l("edition"),
+    "listed": _l("named signatories"),
+    "anonymous": _l("anonymous signatories"),
+    "deadline": _l("deadline"),
+    "embargo_until": _l("embargo"),
+    "previous_embargo": _l("previous embargo"),
+    "editions": _l("editions undone"),
+    "status": _l("status"),
+    "note": _l("note"),
+    "reason": _l("reason"),
+    "count": _l("count"),
 }
 
 # Details that hold a UTC time (ISO text): shown in the statement's time zone.
-MOMENTS = {
-    "deadline": ("deadline", "no deadline"),
-    "embargo_until": ("embargoed until", "no embargo"),
-    "previous_embargo": ("previously scheduled for", "no embargo"),
-}
+MOMENTS = frozenset({"deadline", "embargo_until", "previous_embargo"})
 
 
 def action_label(action: str) -> str:
     """The action as people read it; an action without a label shows by its name."""
-    return ACTION_LABELS.get(action, action)
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 @dataclass(frozen=True)
@@ -126,7 +123,7 @@ def trail_rows(statement, events, *, list_limit: int | None = None) -> list[Trai
         TrailRow(
             id=e.id,
             at=e.at,
-            local_time=zone_time(e.at, zone),
+            local_time=zone_time(e.at, zone, current_language()),
             actor=e.actor,
             action=e.action,
             label=action_label(e.action),
@@ -185,14 +182,83 @@ def _names(statement, events) -> _Names:
 
 
 def _named(name: str | None, what: str, number) -> str:
-    return f"{name} ({what} {number})" if name else f"{what} {number}"
+    """'Article 19 (signature 12)', or 'signature 12' for a row without a name;
+    `what` is "signature" or "invitation"."""
+    if what == "signature":
+        if name:
+            return _("%(name)s (signature %(number)s)", name=name, number=number)
+        return _("signature %(number)s", number=number)
+    if name:
+        return _("%(name)s (invitation %(number)s)", name=name, number=number)
+    return _("invitation %(number)s", number=number)
 
 
 def _named_list(ids: list[int], names: dict[int, str], what: str, limit: int | None) -> str:
     shown = ids if limit is None else ids[:limit]
     text = ", ".join(_named(names.get(i), what, i) for i in shown)
     more = len(ids) - len(shown)
-    return text + (f" and {more} more" if more else "")
+    if not more:
+        return text
+    return ngettext("%(names)s and %(num)s more", "%(names)s and %(num)s more", more, names=text)
+
+
+def _counted(action: str, count: int) -> str:
+    """The count of an action that counts: '3 invitations', '1 partner'."""
+    if action == "invitations sent":
+        return ngettext("%(num)s invitation", "%(num)s invitations", count)
+    if action == "reminders sent":
+        return ngettext("%(num)s partner", "%(num)s partners", count)
+    return ngettext("%(num)s signer", "%(num)s signers", count)
+
+
+def _moment(key: str, value, zone: tzinfo) -> str:
+    """A detail holding a time (MOMENTS), or its absence, as a phrase."""
+    if key == "deadline":
+        if not value:
+            return _("no deadline")
+        return _("deadline %(when)s", when=_when(value, zone))
+    if not value:
+        return _("no embargo")
+    if key == "embargo_until":
+        return _("embargoed until %(when)s", when=_when(value, zone))
+    return _("previously scheduled for %(when)s", when=_when(value, zone))
+
+
+def _value(key: str, value) -> str:
+    """A detail's value; the codes of roles, statuses, change kinds and reasons
+    in the page's language (stored in English)."""
+    if isinstance(value, str):
+        if key in ("role", "previous"):
+            words = {
+                "owner": pgettext("team role", "owner"),
+                "editor": pgettext("team role", "editor"),
+                "viewer": pgettext("team role", "viewer"),
+            }
+            return words.get(value, value)
+        if key == "status":
+            words = {
+                "draft": pgettext("statement status", "draft"),
+                "open": pgettext("statement status", "open"),
+                "closed": pgettext("statement status", "closed"),
+                "published": pgettext("statement status", "published"),
+            }
+            return words.get(value, value)
+        if key == "kind":
+            words = {
+                "initial": pgettext("change kind", "initial"),
+                "minor": pgettext("change kind", "minor"),
+                "substantive": pgettext("change kind", "substantive"),
+            }
+            return words.get(value, value)
+        if key == "reason":
+            words = {
+                "signature withdrawn": _("signature withdrawn"),
+                "late signature approved": _("late signature approved"),
+                "entry corrected by the team": _("entry corrected by the team"),
+                "list reordered": _("list reordered"),
+            }
+            return words.get(value, value)
+    return _text(value)
 
 
 def describe(
@@ -201,10 +267,8 @@ def describe(
     """An event's detail as short phrases, what it was about first."""
     parts: list[str] = []
     used: set[str] = set()
-    noun = COUNTED.get(action)
-    if noun and _is_id(detail.get("count")):
-        count = detail["count"]
-        parts.append(f"{count} {noun}{'' if count == 1 else 's'}")
+    if action in COUNTED and _is_id(detail.get("count")):
+        parts.append(_counted(action, detail["count"]))
         used.add("count")
     if _is_id(detail.get("signature")):
         number = detail["signature"]
@@ -230,11 +294,10 @@ def describe(
         if key in used or value == "":
             continue
         if key in MOMENTS:
-            given, missing = MOMENTS[key]
-            parts.append(f"{given} {_when(value, zone)}" if value else missing)
+            parts.append(_moment(key, value, zone))
             continue
         label = DETAIL_LABELS.get(key, key.replace("_", " "))
-        parts.append(f"{label}: {_text(value)}")
+        parts.append(_("%(label)s: %(value)s", label=label, value=_value(key, value)))
     return parts
 
 
@@ -243,8 +306,15 @@ def _changes(before: dict, after: dict) -> list[str]:
     for key in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(key), after.get(key)
         if old != new:
-            changed.append(f"{key.replace('_', ' ')}: “{_text(old)}” → “{_text(new)}”")
-    return changed or ["no visible change"]
+            changed.append(
+                _(
+                    "%(field)s: “%(old)s” → “%(new)s”",
+                    field=key.replace("_", " "),
+                    old=_text(old),
+                    new=_text(new),
+                )
+            )
+    return changed or [_("no visible change")]
 
 
 def _when(value, zone: tzinfo) -> str:
@@ -254,14 +324,14 @@ def _when(value, zone: tzinfo) -> str:
         return str(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return zone_time(moment, zone)
+    return zone_time(moment, zone, current_language())
 
 
 def _text(value) -> str:
     if value is None:
-        return "none"
+        return _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):

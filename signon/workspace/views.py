@@ -4,6 +4,8 @@ editing (which asks signers to re-confirm), the statement file, the team."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -93,8 +95,8 @@ def edit(slug: str):
     if status_now(statement) is Status.PUBLISHED:
         return error_page(
             409,
-            "The text is final",
-            "This statement is published: its text and list are frozen, so it cannot be edited.",
+            _("The text is final"),
+            _("This statement is published: its text and list are frozen, so it cannot be edited."),
         )
     form = EditForm(
         data=None
@@ -158,8 +160,10 @@ def _change_kind(form: EditForm) -> ChangeKind | None:
     if form.change_kind.data in ("minor", "substantive"):
         return ChangeKind(form.change_kind.data)
     form.change_kind.errors = [
-        "People have signed: say whether this change is minor (their signatures carry "
-        "over) or substantive (they must confirm the new text)."
+        _(
+            "People have signed: say whether this change is minor (their signatures carry "
+            "over) or substantive (they must confirm the new text)."
+        )
     ]
     return None
 
@@ -178,19 +182,30 @@ def _save(statement, form: EditForm, kind: ChangeKind | None):
     db.session.commit()
     if saved.version is None:
         if saved.leads_changed:
-            flash("Lead organisations saved. The text did not change: no new version.", "success")
+            flash(
+                _("Lead organisations saved. The text did not change: no new version."),
+                "success",
+            )
         else:
-            flash("No change to the text, so no new version was saved.", "info")
+            flash(_("No change to the text, so no new version was saved."), "info")
         return redirect(url_for("workspace.show", slug=statement.slug))
-    message = f"Saved as version {saved.version.number}"
+    number = saved.version.number
     if kind is ChangeKind.MINOR:
-        message += " (minor change: signatures carry over)"
-    elif kind is ChangeKind.SUBSTANTIVE:
-        message += (
-            f" (substantive change: {saved.asked} signer{'s' if saved.asked != 1 else ''} "
-            "asked to confirm the new text)"
+        message = _(
+            "Saved as version %(number)s (minor change: signatures carry over).", number=number
         )
-    flash(message + ".", "success")
+    elif kind is ChangeKind.SUBSTANTIVE:
+        message = ngettext(
+            "Saved as version %(number)s (substantive change: %(num)s signer asked to "
+            "confirm the new text).",
+            "Saved as version %(number)s (substantive change: %(num)s signers asked to "
+            "confirm the new text).",
+            saved.asked,
+            number=number,
+        )
+    else:
+        message = _("Saved as version %(number)s.", number=number)
+    flash(message, "success")
     return redirect(url_for("workspace.show", slug=statement.slug))
 
 
@@ -220,11 +235,7 @@ def members(slug: str):
         else:
             db.session.commit()
             # One answer whether or not an account uses the address.
-            flash(
-                f"Invitation sent to {form.email.data}: they join as {role.value} once they "
-                "accept it (the link works for 7 days).",
-                "success",
-            )
+            flash(_invitation_sent(form.email.data, role), "success")
             return redirect(url_for("workspace.members", slug=slug))
     memberships = db.session.scalars(
         select(Membership).where(Membership.statement_id == statement.id).order_by(Membership.id)
@@ -254,7 +265,13 @@ def team_invitation_revoke(slug: str, invitation_id: int):
         abort(400)
     team.revoke(invitation, actor=current_user)
     db.session.commit()
-    flash(f"The invitation to {invitation.email} is revoked: its link no longer works.", "info")
+    flash(
+        _(
+            "The invitation to %(email)s is revoked: its link no longer works.",
+            email=invitation.email,
+        ),
+        "info",
+    )
     return redirect(url_for("workspace.members", slug=slug))
 
 
@@ -265,7 +282,7 @@ def member_role(slug: str, member_id: int):
     membership = _membership_or_404(statement, member_id)
     form = ChangeRoleForm()
     if not form.validate_on_submit():
-        flash("Choose one of the listed roles.", "error")
+        flash(_("Choose one of the listed roles."), "error")
         return redirect(url_for("workspace.members", slug=slug))
     try:
         change_role(membership, Role(form.role.data), actor=current_user)
@@ -273,7 +290,7 @@ def member_role(slug: str, member_id: int):
         flash(str(error), "error")
         return redirect(url_for("workspace.members", slug=slug))
     db.session.commit()
-    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+    flash(_now_role(membership.user.name, membership.role), "success")
     return redirect(url_for("workspace.members", slug=slug))
 
 
@@ -284,14 +301,18 @@ def member_remove(slug: str, member_id: int):
     membership = _membership_or_404(statement, member_id)
     if not confirmed():
         return confirmation_page(
-            title="Remove this member?",
-            question=f"Remove {membership.user.name} ({membership.user.email}) from "
-            f"“{statement.title}”?",
+            title=_("Remove this member?"),
+            question=_(
+                "Remove %(name)s (%(email)s) from “%(title)s”?",
+                name=membership.user.name,
+                email=membership.user.email,
+                title=statement.title,
+            ),
             consequences=[
-                "They will no longer see the statement, its list or its contacts.",
-                "Their account stays; an owner can add them again.",
+                _("They will no longer see the statement, its list or its contacts."),
+                _("Their account stays; an owner can add them again."),
             ],
-            confirm_label=f"Remove {membership.user.name}",
+            confirm_label=_("Remove %(name)s", name=membership.user.name),
             cancel_url=url_for("workspace.members", slug=slug),
             statement=statement,
             tab="workspace.members",
@@ -303,8 +324,38 @@ def member_remove(slug: str, member_id: int):
         return redirect(url_for("workspace.members", slug=slug))
     name = membership.user.name
     db.session.commit()
-    flash(f"{name} no longer has access to this statement.", "success")
+    flash(_("%(name)s no longer has access to this statement.", name=name), "success")
     return redirect(url_for("workspace.members", slug=slug))
+
+
+def _invitation_sent(email: str, role: Role) -> str:
+    """The flash after a team invitation: one whole sentence per role."""
+    if role is Role.OWNER:
+        return _(
+            "Invitation sent to %(email)s: they join as owner once they accept it (the "
+            "link works for 7 days).",
+            email=email,
+        )
+    if role is Role.EDITOR:
+        return _(
+            "Invitation sent to %(email)s: they join as editor once they accept it (the "
+            "link works for 7 days).",
+            email=email,
+        )
+    return _(
+        "Invitation sent to %(email)s: they join as viewer once they accept it (the "
+        "link works for 7 days).",
+        email=email,
+    )
+
+
+def _now_role(name: str, role: Role) -> str:
+    """The flash after a role change: one whole sentence per role."""
+    if role is Role.OWNER:
+        return _("%(name)s is now owner.", name=name)
+    if role is Role.EDITOR:
+        return _("%(name)s is now editor.", name=name)
+    return _("%(name)s is now viewer.", name=name)
 
 
 def _membership_or_404(statement, member_id: int) -> Membership:
@@ -326,27 +377,30 @@ def close_statement(slug: str):
         flash(str(error), "error")
         return redirect(url_for("workspace.show", slug=slug))
     db.session.commit()
-    flash("Signatures are closed. You can curate the list, or reopen.", "success")
+    flash(_("Signatures are closed. You can curate the list, or reopen."), "success")
     return redirect(url_for("workspace.show", slug=slug))
 
 
 def _confirm_close(statement):
     unanswered = unanswered_count(statement)
     consequences = [
-        "Nobody can sign any more: invitation links and the public form stop taking signatures.",
-        "You can then curate the list and publish it, or reopen.",
+        _("Nobody can sign any more: invitation links and the public form stop taking signatures."),
+        _("You can then curate the list and publish it, or reopen."),
     ]
     if unanswered:
         consequences.insert(
             1,
-            f"{unanswered} invited partner{'s have' if unanswered != 1 else ' has'} not "
-            "answered yet.",
+            ngettext(
+                "%(num)s invited partner has not answered yet.",
+                "%(num)s invited partners have not answered yet.",
+                unanswered,
+            ),
         )
     return confirmation_page(
-        title="Close signatures?",
-        question=f"Close “{statement.title}” for signatures now?",
+        title=_("Close signatures?"),
+        question=_("Close “%(title)s” for signatures now?", title=statement.title),
         consequences=consequences,
-        confirm_label="Close signatures",
+        confirm_label=_("Close signatures"),
         cancel_url=url_for("workspace.show", slug=statement.slug),
         statement=statement,
     )

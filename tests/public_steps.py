@@ -99,6 +99,14 @@ def logged_in(app, user) -> Web:
     return web
 
 
+def csv_columns(header: list[str]) -> list[str]:
+    """An English CSV header row as the column codes (`Contact email` -> contact_email)."""
+    from signon.documents.csv import COLUMN_LABELS
+
+    codes = {label: code for code, label in COLUMN_LABELS.items()}
+    return [codes[label] for label in header]
+
+
 def csv_rows(data: bytes) -> list[list[str]]:
     """A downloaded CSV as rows; it must be UTF-8 with a byte order mark."""
     assert data.startswith(b"\xef\xbb\xbf"), "no UTF-8 byte order mark"

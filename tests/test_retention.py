@@ -31,7 +31,15 @@ from signon.signatures.models import Invitation, Signature
 from signon.statements.lifecycle import reopen
 from signon.statements.models import Statement, Status
 
-from .public_steps import CONTACT_DATA, close_statement, csv_rows, logged_in, publish, sign_as
+from .public_steps import (
+    CONTACT_DATA,
+    close_statement,
+    csv_columns,
+    csv_rows,
+    logged_in,
+    publish,
+    sign_as,
+)
 from .public_steps import signed_statement as signed_statement_step
 from .sign_on_steps import BASE_URL, invite_partners, move_deadline_into_the_past, open_for_signing
 from .support import Web
@@ -168,7 +176,7 @@ def team_csv(app, user, slug: str) -> dict[str, dict[str, str]]:
     response = logged_in(app, user).get(f"/statements/{slug}/signatures.csv")
     assert response.status_code == 200
     header, *rows = csv_rows(response.data)
-    return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    return {row[0]: dict(zip(csv_columns(header), row, strict=True)) for row in rows}
 
 
 def purge_events(app, statement) -> list[dict]:

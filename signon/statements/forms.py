@@ -158,7 +158,11 @@ class OpenForm(Form):
     )
     signatories_intro = StringField(
         _l("Sentence above the list of signatories"),
-        default="This statement is signed by the following organisations:",
+        default="",
+        description=_l(
+            "Leave empty for the standard sentence in the statement's language "
+            "(“This statement is signed by the following organisations:”)."
+        ),
         filters=[one_line],
         validators=[Length(max=1000), NoControlCharacters()],
     )

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
 from flask import current_app
 
 from ..accounts.models import User
 from ..extensions import db
+from ..locale_choice import current_language
+from ..times import date_locale
 from .models import Invitation
 
 
@@ -21,10 +24,11 @@ class WhoIsAsking:
 
     @property
     def leads_text(self) -> str:
-        """The lead organisations in a sentence: A; A and B; A, B and C."""
+        """The lead organisations in a sentence, in the page's language: A; A and B;
+        A, B and C (CLDR's list patterns; English without the serial comma)."""
         if len(self.leads) < 2:
             return "".join(self.leads)
-        return ", ".join(self.leads[:-1]) + " and " + self.leads[-1]
+        return format_list(list(self.leads), locale=date_locale(current_language()))
 
 
 def reply_address() -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     EmailField,
@@ -30,8 +32,8 @@ from ..signatory_fields import INDIVIDUAL, LIMITS, ORGANISATION
 from ..validators import NoControlCharacters, one_line
 
 KIND_CHOICES = [
-    SelectChoice(ORGANISATION, "An organisation"),
-    SelectChoice(INDIVIDUAL, "An individual, in my own name"),
+    SelectChoice(ORGANISATION, _l("An organisation")),
+    SelectChoice(INDIVIDUAL, _l("An individual, in my own name")),
 ]
 
 
@@ -40,7 +42,7 @@ def _choice_value(value) -> str:
     return value.value if isinstance(value, enum.Enum) else str(value)
 
 
-def _line(label: str, name: str, *validators, **kwargs) -> StringField:
+def _line(label, name: str, *validators, **kwargs) -> StringField:
     """A one-line text field of the signatory entry `name`, with its declared limit."""
     return StringField(
         label,
@@ -54,12 +56,12 @@ class InvitationListForm(Form):
     """Step 1: paste or upload; the list is checked, nothing is saved."""
 
     rows = TextAreaField(
-        "Paste the list",
+        _l("Paste the list"),
         validators=[Optional(), Length(max=400_000)],
-        description="One partner per line: organisation, email, contact name (optional).",
+        description=_l("One partner per line: organisation, email, contact name (optional)."),
         render_kw={"rows": 8},
     )
-    upload = FileField("…or upload a CSV file", validators=[FileAllowed(["csv", "txt"])])
+    upload = FileField(_l("…or upload a CSV file"), validators=[FileAllowed(["csv", "txt"])])
 
 
 class ConfirmInvitationsForm(Form):
@@ -79,12 +81,12 @@ class OrderForm(Form):
     ordering.positions_from_form), the list revision the page showed, and which
     entry to move a step when an arrow was pressed (`up-<id>` / `down-<id>`)."""
 
-    revision = IntegerField(validators=[InputRequired(message="The order form is incomplete.")])
+    revision = IntegerField(validators=[InputRequired(message=_l("The order form is incomplete."))])
     move = StringField(validators=[Optional(), Length(max=40)])
 
     def validate_move(self, field):
         if field.data and self._step(field.data) is None:
-            raise ValidationError("The order form asked for a move it does not know.")
+            raise ValidationError(_("The order form asked for a move it does not know."))
 
     def move_step(self) -> tuple[int, int] | None:
         """(signature id, -1 or +1) for an arrow, None for "Save order"."""
@@ -99,70 +101,74 @@ class OrderForm(Form):
 
 
 class SignatureForm(Form):
-    name = _line("Organisation name", "name", DataRequired(message="Enter the name to be listed."))
-    acronym = _line("Acronym", "acronym")
-    country = _line("Country", "country")
+    name = _line(
+        _l("Organisation name"), "name", DataRequired(message=_l("Enter the name to be listed."))
+    )
+    acronym = _line(_l("Acronym"), "acronym")
+    country = _line(_l("Country"), "country")
     website = URLField(
-        "Website",
+        _l("Website"),
         filters=[one_line],
         validators=[
             Optional(),
             Length(max=LIMITS["website"]),
             NoControlCharacters(),
-            URL(require_tld=True, message="Enter a full address starting with https://"),
+            URL(require_tld=True, message=_l("Enter a full address starting with https://")),
         ],
     )
     note = _line(
-        "Note printed after your name (optional)",
+        _l("Note printed after your name (optional)"),
         "note",
-        description="For example: “within the framework of the Observatory for the "
-        "Protection of Human Rights Defenders”.",
+        description=_l(
+            "For example: “within the framework of the Observatory for the "
+            "Protection of Human Rights Defenders”."
+        ),
     )
     kind = RadioField(
-        "Signing as", choices=KIND_CHOICES, default=ORGANISATION, coerce=_choice_value
+        _l("Signing as"), choices=KIND_CHOICES, default=ORGANISATION, coerce=_choice_value
     )
-    listed_publicly = Checkbox("List our name publicly", default=True)
-    authorised_by = _line("Name of the person authorising the signature", "authorised_by")
-    authoriser_title = _line("Their role", "authoriser_title")
+    listed_publicly = Checkbox(_l("List our name publicly"), default=True)
+    authorised_by = _line(_l("Name of the person authorising the signature"), "authorised_by")
+    authoriser_title = _line(_l("Their role"), "authoriser_title")
     contact_email = EmailField(
-        "Contact email (only the organisers see it)",
+        _l("Contact email (only the organisers see it)"),
         filters=[one_line],
         validators=[
             Optional(),
             Length(max=LIMITS["contact_email"]),
             NoControlCharacters(),
-            Email(message="Enter a valid email address.", check_deliverability=False),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
         ],
     )
     authorised = Checkbox(
-        "I am authorised to sign on behalf of this organisation",
-        validators=[InputRequired(message="Please confirm you are authorised to sign.")],
+        _l("I am authorised to sign on behalf of this organisation"),
+        validators=[InputRequired(message=_l("Please confirm you are authorised to sign."))],
     )
 
     def validate_kind(self, field):
         if field.data not in (ORGANISATION, INDIVIDUAL):
-            raise ValidationError("Choose organisation or individual.")
+            raise ValidationError(_("Choose organisation or individual."))
 
     def validate_authorised_by(self, field):
         if self.kind.data == ORGANISATION and not field.data:
-            raise ValidationError("Say who authorised this signature.")
+            raise ValidationError(_("Say who authorised this signature."))
 
     def validate_website(self, field):
         if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a full address starting with https://")
+            raise ValidationError(_("Enter a full address starting with https://"))
 
 
 class OpenCallForm(SignatureForm):
     """The public form: the contact email is required, it receives the verification."""
 
     contact_email = EmailField(
-        "Your email (we send a confirmation link; only the organisers see it)",
+        _l("Your email (we send a confirmation link; only the organisers see it)"),
         filters=[one_line],
         validators=[
-            DataRequired(message="Enter your email: we send a link to confirm it."),
+            DataRequired(message=_l("Enter your email: we send a link to confirm it.")),
             Length(max=LIMITS["contact_email"]),
             NoControlCharacters(),
-            Email(message="Enter a valid email address.", check_deliverability=False),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
         ],
     )
 
@@ -184,15 +190,17 @@ def _listing(value) -> str:
 class EditDisplayForm(Form):
     """The team's correction of how an entry prints: every printed field."""
 
-    name = _line("Name as printed", "name", DataRequired(message="Enter the name to be printed."))
-    acronym = _line("Acronym", "acronym")
-    country = _line("Country", "country")
-    note = _line("Note printed after the name", "note")
+    name = _line(
+        _l("Name as printed"), "name", DataRequired(message=_l("Enter the name to be printed."))
+    )
+    acronym = _line(_l("Acronym"), "acronym")
+    country = _line(_l("Country"), "country")
+    note = _line(_l("Note printed after the name"), "note")
     listed_publicly = RadioField(
-        "In the list",
+        _l("In the list"),
         choices=[
-            SelectChoice("named", "Named in the list"),
-            SelectChoice("counted", "Counted, not named (“and N other organisations…”)"),
+            SelectChoice("named", _l("Named in the list")),
+            SelectChoice("counted", _l("Counted, not named (“and N other organisations…”)")),
         ],
         coerce=_listing,
         default="named",
@@ -205,7 +213,7 @@ class EditDisplayForm(Form):
 
 class RejectForm(Form):
     reason = StringField(
-        "Reason (kept within your team)",
+        _l("Reason (kept within your team)"),
         filters=[one_line],
         validators=[Length(max=500), NoControlCharacters()],
     )

@@ -10,6 +10,7 @@ nothing is confirmed and the page shows the newer changes instead.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..audit.models import record, user_actor
@@ -107,7 +108,7 @@ def remind_reconfirmations(statement: Statement, *, actor) -> int:
     signer (the rule for invitations). Signers never asked yet (a signature the
     team approved after the change) get their first request. Not committed."""
     if statement.status is Status.PUBLISHED:
-        raise ReconfirmError("The statement is published; its text can no longer be confirmed.")
+        raise ReconfirmError(_("The statement is published; its text can no longer be confirmed."))
     now = utcnow()
     cutoff = now - REMINDER_INTERVAL
     floor = consent_floor(statement)

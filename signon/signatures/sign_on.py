@@ -9,6 +9,7 @@ the second attempt updates the same row (invitation) or emails the address
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -208,9 +209,11 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     the authorisation tick again. A withdrawn signer signs again with `sign_again`."""
     statement = signature.statement
     if statement.status is Status.PUBLISHED:
-        raise SigningError("The statement is published; ask its organisers to change your entry.")
+        raise SigningError(
+            _("The statement is published; ask its organisers to change your entry.")
+        )
     if signature.state is not SignatureState.SIGNED:
-        raise SigningError("This signature is not active, so it cannot be changed.")
+        raise SigningError(_("This signature is not active, so it cannot be changed."))
     _ensure_open(statement)
     # Consent stays with the version signed: changing an acronym is not agreeing to
     # a text rewritten since. Re-signing the new text is its own, explicit step.
@@ -236,7 +239,7 @@ def sign_again(signature: Signature, data: SignatureInput) -> None:
     the organisers decide about late signatures."""
     statement = signature.statement
     if signature.state is not SignatureState.WITHDRAWN:
-        raise SigningError("This signature is not withdrawn, so there is nothing to restore.")
+        raise SigningError(_("This signature is not withdrawn, so there is nothing to restore."))
     _ensure_open(statement)
     contact_before = signature.contact_email
     _apply(signature, data, statement)
@@ -272,7 +275,9 @@ def withdraw(signature: Signature) -> None:
     if signature.state is SignatureState.WITHDRAWN:
         return
     if signature.state is SignatureState.REJECTED:
-        raise SigningError("The organisers did not accept this signature: it is not on the list.")
+        raise SigningError(
+            _("The organisers did not accept this signature: it is not on the list.")
+        )
     signature.state = SignatureState.WITHDRAWN
     signature.withdrawn_at = utcnow()
     to = signature.reply_address

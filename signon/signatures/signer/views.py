@@ -7,6 +7,7 @@ a POST with a CSRF token, answered with a redirect to a page that shows the resu
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...database import only_reads_from_here
@@ -191,7 +192,7 @@ def manage(token: str):
         except SigningError as error:
             message = str(error)
         except SigningClosed:
-            message = "Signatures for this statement are closed, so your entry cannot change."
+            message = _("Signatures for this statement are closed, so your entry cannot change.")
         else:
             db.session.commit()
             done = {"restored": 1} if withdrawn else {"saved": int(changed)}
@@ -236,8 +237,8 @@ def withdraw_signature(token: str):
     if signature.state is SignatureState.REJECTED:
         return render_template(
             "signer/message.html",
-            title="Nothing to withdraw",
-            message="The organisers did not accept this signature: it is not on the list.",
+            title=_("Nothing to withdraw"),
+            message=_("The organisers did not accept this signature: it is not on the list."),
         ), 409
     form = ActionForm()
     if request.method == "GET":
@@ -250,7 +251,7 @@ def withdraw_signature(token: str):
         withdraw(signature)
     except SigningError as error:
         return render_template(
-            "signer/message.html", title="Cannot withdraw", message=str(error)
+            "signer/message.html", title=_("Cannot withdraw"), message=str(error)
         ), 409
     db.session.commit()
     return redirect(url_for("signer.withdrawn", token=token), 303)
@@ -282,8 +283,8 @@ def open_call(slug: str):
         return render_template(
             "errors.html",
             code=404,
-            title="Not found",
-            message="There is no open call at this address.",
+            title=_("Not found"),
+            message=_("There is no open call at this address."),
         ), 404
     use_statement_language(statement.language)
     if status_now(statement) is not Status.OPEN:
@@ -318,10 +319,12 @@ def check_email(slug: str):
         use_statement_language(language)
     return render_template(
         "signer/message.html",
-        title="Check your email",
-        message="We sent a message to the address you gave. Follow the link "
-        "in it to confirm your signature. If it does not arrive within a "
-        "few minutes, look in your spam folder.",
+        title=_("Check your email"),
+        message=_(
+            "We sent a message to the address you gave. Follow the link "
+            "in it to confirm your signature. If it does not arrive within a "
+            "few minutes, look in your spam folder."
+        ),
     )
 
 
@@ -401,7 +404,7 @@ def reconfirm_confirm(token: str):
         return _reconfirm_page(token, signature, status=409)
     if not confirmed:
         only_reads_from_here()
-        note = "The text changed again while you were reading. Please read the changes below."
+        note = _("The text changed again while you were reading. Please read the changes below.")
         return _reconfirm_page(token, signature, status=409, note=note)
     db.session.commit()
     return redirect(url_for("signer.reconfirm", token=token), 303)

@@ -47,7 +47,7 @@ def invite(web, slug, rows: str):
 
 
 def open_for_signing(
-    app, statement, *, open_call=False, order="alphabetical", grace_hours=0, days=30, intro=""
+    app, statement, *, open_call=False, order="alphabetical", grace_hours=0, days=30, intro=None
 ):
     """Open a statement through the lifecycle service, deadline `days` ahead."""
     with app.test_request_context():
@@ -56,7 +56,7 @@ def open_for_signing(
             record,
             deadline=utcnow() + timedelta(days=days),
             time_zone="Europe/Paris",
-            signatories_intro=intro or "Signed by:",
+            signatories_intro="Signed by:" if intro is None else intro,
             signatory_order=SignatoryOrder(order),
             link_grace_hours=grace_hours,
             open_call=open_call,

@@ -118,6 +118,6 @@ def test_the_catalog_holds_nothing_obsolete(language, marked):
     stale = [
         m.id
         for m in _catalog(language)
-        if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in marked
+        if m.id and ((m.id[0] if isinstance(m.id, tuple) else m.id), m.context) not in marked
     ]
     assert not stale, stale[:20]

@@ -55,6 +55,10 @@ COLUMN_LABELS = {
 }
 
 
+# The public file's kind column in the list's language ("organisation" in English).
+KIND_WORDS = {"organisation": N_("organisation"), "individual": N_("individual")}
+
+
 def header_row(columns: Iterable[str], language: str) -> list[str]:
     return [translate(language, COLUMN_LABELS[column]) for column in columns]
 
@@ -80,9 +84,15 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
 
 def public_csv(document: Document) -> bytes:
     """The named signatories as the documents list them, no contact data."""
+    language = document.language
+
+    def row(signatory) -> list:
+        values = entry_values(signatory, PUBLIC_COLUMNS)
+        values["kind"] = translate(language, KIND_WORDS.get(values["kind"], values["kind"]))
+        return list(values.values())
+
     return csv_bytes(
-        header_row(PUBLIC_COLUMNS, document.language),
-        (entry_values(s, PUBLIC_COLUMNS).values() for s in document.signatories.listed),
+        header_row(PUBLIC_COLUMNS, language), (row(s) for s in document.signatories.listed)
     )
 
 

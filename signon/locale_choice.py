@@ -36,6 +36,8 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         page_language=current_language,
         page_direction=lambda: direction(current_language()),
+        # For mail's inline styles, where clients know no logical properties.
+        start_side=lambda: "right" if direction(current_language()) == "rtl" else "left",
         language_links=language_links,
     )
 

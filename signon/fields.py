@@ -51,7 +51,4 @@ WTFORMS_MESSAGES = (
         "Field must be at least %(min)d characters long.",
         1,
     ),
-    lazy_gettext("The CSRF token is missing."),
-    lazy_gettext("The CSRF token has expired."),
-    lazy_gettext("The CSRF token is invalid."),
 )

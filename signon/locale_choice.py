@@ -111,6 +111,13 @@ def _accepted() -> str:
 
 
 def _remember_choice(response: Response) -> Response:
+    """A page whose language the visitor decides says so to caches (Vary), and a
+    language picked from the switcher is remembered; the public page, whose
+    language is its statement's, does neither."""
+    if g.get("signon_fixed_language"):
+        return response
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     chosen = interface_language(request.args.get(QUERY))
     if chosen and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(

@@ -1,7 +1,7 @@
 """The account's interface language, chosen on the account page: the team pages
 speak it; "" (the same as my browser) goes back to Accept-Language; anything else
-is refused. Translations may not be written yet: the tests read the pages' lang
-and dir attributes, never translated words."""
+is refused. The tests read the pages' lang and dir attributes, and the confirmation
+in the Russian catalog."""
 
 from __future__ import annotations
 

@@ -24,10 +24,15 @@ from .model import Document
 
 RENDERS_FOLDER = "renders"
 # What decides a file's content besides its data: the document templates, this
-# package, and the code that chooses a stored statement's list.
+# package, the code that chooses a stored statement's list, and the words, dates
+# and plural forms of each language (the catalogs and the code that reads them).
 SHAPING_PATHS = (
     DOCUMENT_TEMPLATES,
     PACKAGE / "documents",
+    PACKAGE / "translations",
+    PACKAGE / "i18n.py",
+    PACKAGE / "times.py",
+    PACKAGE / "languages.py",
     PACKAGE / "signatures" / "listing.py",
     PACKAGE / "signatures" / "consent.py",
     PACKAGE / "publication" / "documents.py",

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from ..i18n import translate
 from .markdown import sanitise
 from .model import (
     Block,
@@ -105,26 +106,31 @@ def blocks_html(blocks: tuple[Block, ...], top: int = 1) -> str:
     return "".join(block_html(block, top) for block in blocks)
 
 
-def footnotes_html(footnotes: tuple[Footnote, ...]) -> str:
+def footnotes_html(footnotes: tuple[Footnote, ...], language: str = "en") -> str:
     if not footnotes:
         return ""
+    back = escape(translate(language, "Back to the text"))
     items = "".join(
         f'<li id="fn{f.number}">{blocks_html(f.blocks)} '
-        f'<a href="#fnref{f.number}" class="footnote-back" aria-label="Back to the text">↩</a></li>'
+        f'<a href="#fnref{f.number}" class="footnote-back" aria-label="{back}">↩</a></li>'
         for f in footnotes
     )
     return f'<section class="footnotes"><ol>{items}</ol></section>'
 
 
-def body_html(blocks: tuple[Block, ...], footnotes: tuple[Footnote, ...]) -> Markup:
-    """The statement's body (without its title) as safe HTML."""
+def body_html(
+    blocks: tuple[Block, ...], footnotes: tuple[Footnote, ...], language: str = "en"
+) -> Markup:
+    """The statement's body (without its title) as safe HTML; `language` names the
+    footnotes' way back to the text."""
     top = top_heading_level(blocks)
     # Every text was escaped above and nh3 cleans the whole once more.
-    return Markup(sanitise(blocks_html(blocks, top) + footnotes_html(footnotes)))  # noqa: S704
+    notes = footnotes_html(footnotes, language)
+    return Markup(sanitise(blocks_html(blocks, top) + notes))  # noqa: S704
 
 
 @lru_cache(maxsize=64)
-def render_html(markdown: str) -> str:
+def render_html(markdown: str, language: str = "en") -> str:
     """Markdown to sanitised HTML, through the document model (cached: versions
     never change, and every signer of a statement reads the same text)."""
-    return str(body_html(*parse_body(markdown)))
+    return str(body_html(*parse_body(markdown), language))

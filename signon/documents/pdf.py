@@ -66,7 +66,7 @@ def statement_html(document: Document, *, page_size: str = "A4") -> str:
         .render(
             document=document,
             section=document.signatories,
-            body=body_html(document.blocks, document.footnotes),
+            body=body_html(document.blocks, document.footnotes, document.language),
             stylesheet=_stylesheet(),
             page_size=page_size,
             created=created,

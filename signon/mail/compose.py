@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..columns import utcnow
 from ..extensions import db
-from ..i18n import interface_language
+from ..i18n import SOURCE_LANGUAGE, interface_language
 from ..locale_choice import current_language
 from ..text import has_control_characters
 from .models import OutboxMessage
@@ -121,17 +122,17 @@ def queue_mail(
 
 
 def _language(context: dict) -> str:
-    """A mail about a statement speaks the statement's language; one about an
-    account, the account's setting; otherwise the page's that sent it."""
+    """A mail about a statement speaks the statement's language (English where signon
+    has no catalog for it); one about an account, the account's setting, else the
+    language of the page that sent it."""
     statement, user = context.get("statement"), context.get("user")
-    for language in (
-        getattr(statement, "language", None),
-        getattr(user, "language", None),
-        current_language(),
-    ):
-        if interface_language(language):
-            return interface_language(language)
-    return "en"
+    if statement is not None:
+        return interface_language(statement.language) or SOURCE_LANGUAGE
+    return (
+        interface_language(getattr(user, "language", None))
+        or interface_language(current_language())
+        or SOURCE_LANGUAGE
+    )
 
 
 def build_email(message: OutboxMessage, config) -> EmailMessage:
@@ -142,7 +143,7 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     if reply_to:  # the team's address: a signer's reply reaches people, not MAIL_FROM
         email["Reply-To"] = reply_to
     email["To"] = ascii_domain(message.to_address)
-    email["Subject"] = message.subject
+    _set_subject(email, message.subject)
     email["Date"] = formatdate(localtime=False, usegmt=True)
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
@@ -152,6 +153,16 @@ def build_email(message: OutboxMessage, config) -> EmailMessage:
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
     return email
+
+
+def _set_subject(email: EmailMessage, subject: str) -> None:
+    """The Subject header. A long non-ASCII subject is encoded here, each encoded
+    word holding its own spaces: Python 3.11's folder, breaking such a subject
+    between two encoded words, drops the space there ("подписать:Свободу")."""
+    if subject.isascii():
+        email["Subject"] = subject
+    else:
+        email.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
 
 
 def ascii_domain(address: str) -> str:

@@ -111,7 +111,7 @@ def _page(record, *, preview: bool) -> Response:
             statement=record,
             document=document,
             section=document.signatories,
-            body=body_html(document.blocks, document.footnotes),
+            body=body_html(document.blocks, document.footnotes, document.language),
             date_text=date_line(document),
             list_updated=list_updated_line(document),
             earlier_editions=earlier,

@@ -85,7 +85,10 @@ def version(slug: str, number: int):
     statement = statement_for(slug)
     found = version_by_number(statement, number) or abort(404)
     return render_template(
-        "statements/version.html", statement=statement, version=found, html=render_html(found.body)
+        "statements/version.html",
+        statement=statement,
+        version=found,
+        html=render_html(found.body, statement.language),
     )
 
 
@@ -109,7 +112,7 @@ def diff(slug: str):
         new=new,
         versions=versions,
         changes=changes_view(changes_between(old, new)),
-        html=render_html(new.body),
+        html=render_html(new.body, statement.language),
     )
 
 
@@ -167,8 +170,8 @@ def _open_defaults(statement):
         deadline=local.replace(tzinfo=None) if local else None,
         time_zone=statement.time_zone,
         link_grace_hours=statement.link_grace_hours,
-        signatories_intro=statement.signatories_intro
-        or "This statement is signed by the following organisations:",
+        # Empty: the documents print the standard sentence in the statement's language.
+        signatories_intro=statement.signatories_intro,
         signatory_order=statement.signatory_order.value,
         open_call=statement.open_call,
         live_list=statement.live_list,

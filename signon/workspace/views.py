@@ -81,7 +81,7 @@ def show(slug: str):
         "statements/show.html",
         statement=statement,
         version=statement.current_version,
-        html=render_html(statement.body),
+        html=render_html(statement.body, statement.language),
         signatures=signatures,
         needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
         section=final_section(statement),

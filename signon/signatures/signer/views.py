@@ -106,7 +106,7 @@ SIGNATURE_FIELD_ORDER = (
 def _text(statement: Statement, version=None) -> dict:
     """The text shown beside a form: by default the one being signed now."""
     version = version or statement.current_version
-    return {"version": version, "html": render_html(version.body)}
+    return {"version": version, "html": render_html(version.body, statement.language)}
 
 
 @blueprint.route("/i/<token>", methods=["GET", "POST"])
@@ -270,9 +270,9 @@ def withdrawn(token: str):
     )
 
 
-@blueprint.route("/s/<slug>/sign", methods=["GET", "POST"])
-@limiter.limit(_public_form_limit, methods=["POST"])
-def open_call(slug: str):
+def _visible_open_call(slug: str) -> Statement | None:
+    """The statement whose open call anyone may see at this slug, else None: a
+    draft's or an embargoed statement's is not there, not even its language."""
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
     if (
         statement is None
@@ -280,6 +280,15 @@ def open_call(slug: str):
         or statement.status is Status.DRAFT
         or under_embargo(statement)  # not public yet, not even its title
     ):
+        return None
+    return statement
+
+
+@blueprint.route("/s/<slug>/sign", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def open_call(slug: str):
+    statement = _visible_open_call(slug)
+    if statement is None:
         return render_template(
             "errors.html",
             code=404,
@@ -314,9 +323,9 @@ def open_call(slug: str):
 
 @blueprint.route("/s/<slug>/sign/check-email")
 def check_email(slug: str):
-    language = db.session.scalar(select(Statement.language).where(Statement.slug == slug))
-    if language:
-        use_statement_language(language)
+    statement = _visible_open_call(slug)
+    if statement is not None:
+        use_statement_language(statement.language)
     return render_template(
         "signer/message.html",
         title=_("Check your email"),

@@ -44,22 +44,24 @@ def local_day(value: datetime, time_zone: str | None) -> date:
     return in_zone(value, time_zone).date()
 
 
-def date_locale(language: str | None) -> str:
-    """The Babel locale dates are written in for an interface language."""
+def babel_locale(language: str | None) -> str:
+    """The Babel locale an interface language writes dates and lists in."""
     shipped = interface_language(language) or "en"
     return DATE_LOCALES.get(shipped, shipped)
 
 
 def _day_and_time(value: datetime, language: str | None, day_skeleton: str, width: str) -> str:
-    locale = date_locale(language)
-    pattern = get_datetime_format(width, locale=locale).replace("'", "")
+    locale = babel_locale(language)
+    # CLDR quotes literal text ('at'); '' is a quote itself.
+    quoted = get_datetime_format(width, locale=locale).replace("''", "\0")
+    pattern = quoted.replace("'", "").replace("\0", "'")
     day = format_skeleton(day_skeleton, value, locale=locale)
     return pattern.replace("{1}", day).replace("{0}", format_skeleton("Hm", value, locale=locale))
 
 
 def long_day(day: date, language: str | None) -> str:
     """'5 June 2026', '5 juin 2026', '5 июня 2026 г.': a day in words."""
-    return format_date(day, "long", locale=date_locale(language))
+    return format_date(day, "long", locale=babel_locale(language))
 
 
 def long_time(value: datetime, language: str | None) -> str:

@@ -227,7 +227,7 @@ def test_a_correction_by_the_team_shows_what_changed(app, team):
     row = trail(editor, statement)[0]
     assert (row["actor"], row["action"]) == (ED, "Entry corrected by the team")
     assert (
-        row["details"] == f"Article 19 (signature {signature}) | name: “Artcle 19” → “Article 19”"
+        row["details"] == f"Article 19 (signature {signature}) | Name: “Artcle 19” → “Article 19”"
     )
 
 

@@ -18,7 +18,7 @@ from ..locale_choice import current_language
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Status
-from ..times import date_locale
+from ..times import babel_locale
 from .service import ContactData, RetentionError, contact_data, ended_at, purge_contacts
 
 blueprint = Blueprint("retention", __name__)
@@ -67,7 +67,7 @@ def purge_contacts_page(slug: str):
 
 def _purge_day(statement) -> str:
     """The day of the last purge ('5 Jun 2026', UTC), in the page's language."""
-    locale = date_locale(current_language())
+    locale = babel_locale(current_language())
     return format_skeleton("yMMMd", statement.contacts_purged_at, locale=locale)
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from ..accounts.models import User
 from ..extensions import db
 from ..locale_choice import current_language
-from ..times import date_locale
+from ..times import babel_locale
 from .models import Invitation
 
 
@@ -28,7 +28,7 @@ class WhoIsAsking:
         A, B and C (CLDR's list patterns; English without the serial comma)."""
         if len(self.leads) < 2:
             return "".join(self.leads)
-        return format_list(list(self.leads), locale=date_locale(current_language()))
+        return format_list(list(self.leads), locale=babel_locale(current_language()))
 
 
 def reply_address() -> str:

@@ -19,7 +19,7 @@ from ..audit.models import record, user_actor
 from ..extensions import db
 from ..locale_choice import current_language
 from ..statements.models import SignatoryOrder, Statement
-from ..times import date_locale
+from ..times import babel_locale
 from .list_changes import list_changed
 from .models import Invitation, Signature
 
@@ -243,7 +243,7 @@ def _number(value: int | str) -> int | None:
 def _names(signatures: list[Signature]) -> str:
     """“A”, “B” and “C”, listed as the page's language lists things."""
     quoted = [_("“%(name)s”", name=signature.name) for signature in signatures]
-    return format_list(quoted, locale=date_locale(current_language()))
+    return format_list(quoted, locale=babel_locale(current_language()))
 
 
 def _moved(order: list[Signature], signature_id: int, step: int) -> list[Signature]:

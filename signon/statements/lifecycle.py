@@ -19,7 +19,7 @@ from flask_babel import pgettext
 from ..audit.models import record, user_actor
 from ..columns import utcnow
 from ..locale_choice import current_language
-from ..times import date_locale
+from ..times import babel_locale
 from .models import SignatoryOrder, Statement, Status
 
 # Who closed a statement whose deadline passed, as the audit trail names it.
@@ -99,7 +99,7 @@ def deadline_from_local(value: datetime, time_zone: str) -> datetime:
     except (OverflowError, ValueError):
         raise OutOfRange(_("Choose a deadline in the coming years.")) from None
     if back != value.replace(tzinfo=None):
-        locale = date_locale(current_language())
+        locale = babel_locale(current_language())
         raise LifecycleError(
             _(
                 "%(time)s does not exist on %(day)s in %(zone)s: "

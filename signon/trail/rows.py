@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 from sqlalchemy import select
 
+from ..documents.csv import COLUMN_LABELS
 from ..extensions import db
 from ..locale_choice import current_language
 from ..signatures.models import Invitation, Signature
@@ -296,9 +297,15 @@ def describe(
         if key in MOMENTS:
             parts.append(_moment(key, value, zone))
             continue
-        label = DETAIL_LABELS.get(key, key.replace("_", " "))
+        label = DETAIL_LABELS.get(key) or _field_label(key)
         parts.append(_("%(label)s: %(value)s", label=label, value=_value(key, value)))
     return parts
+
+
+def _field_label(key: str) -> str:
+    """A signatory field as the CSV's header names it, in the page's language."""
+    label = COLUMN_LABELS.get(key)
+    return _(label) if label else key.replace("_", " ")
 
 
 def _changes(before: dict, after: dict) -> list[str]:
@@ -309,7 +316,7 @@ def _changes(before: dict, after: dict) -> list[str]:
             changed.append(
                 _(
                     "%(field)s: “%(old)s” → “%(new)s”",
-                    field=key.replace("_", " "),
+                    field=_field_label(key),
                     old=_text(old),
                     new=_text(new),
                 )

@@ -23,7 +23,7 @@ from ...mail.models import MailState, OutboxMessage
 from ...statements.lifecycle import accepts_signatures, deadline_in_zone
 from ...statements.models import Statement
 from ...text import clean_line, has_control_characters
-from ...times import date_locale, local_day
+from ...times import babel_locale, local_day
 from ...tokens import new_nonce
 from ..asking import who_is_asking
 from ..links import invitation_link
@@ -240,7 +240,7 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             continue
         if key in existing:
             day = local_day(existing[key], statement.time_zone)
-            when = format_skeleton("yMMMd", day, locale=date_locale(current_language()))
+            when = format_skeleton("yMMMd", day, locale=babel_locale(current_language()))
             problem = _(
                 "Line %(line)s: %(email)s was already invited on %(when)s",
                 line=line,

@@ -117,3 +117,4 @@ def _import_models() -> None:
     from .publication import models as _publication  # noqa: F401
     from .signatures import models as _signatures  # noqa: F401
     from .statements import models as _statements  # noqa: F401
+    from .statements import translation_models as _translations  # noqa: F401

@@ -1,6 +1,8 @@
 """Whose consent covers the statement's current text: a signed signature whose version is
 at or above the consent floor (the statement's latest version that was not a minor
-change). See docs/architecture.md, The consent rule.
+change); for a signer who read a translation, a version of that translation at or
+above its own floor, while the translation is current. See docs/architecture.md,
+The consent rule, and statements/translations.py.
 """
 
 from __future__ import annotations
@@ -8,31 +10,51 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ..extensions import db
-from ..statements.models import ChangeKind, Statement, Version
+from ..statements.models import Statement, Version
+from ..statements.translations import is_current, master_floor, reader_floor, translations_of
 from .models import LIVE_STATES, Signature, SignatureSource, SignatureState
 
 
-def consent_floor(statement: Statement) -> int:
-    """The number of the latest version that was not a minor change (1 if none)."""
-    current = statement.current_version
-    if current is None:
-        return 1
-    floor = db.session.scalar(
-        select(func.max(Version.number)).where(
-            Version.statement_id == statement.id,
-            Version.number <= current.number,
-            Version.change_kind != ChangeKind.MINOR,
-        )
+class ConsentFloor(int):
+    """The master's floor (an int, as before translations), and the translation
+    versions whose readers' consent covers the current text."""
+
+    translations: frozenset[int]
+
+    def __new__(cls, master: int, translations: frozenset[int] = frozenset()):
+        floor = super().__new__(cls, master)
+        floor.translations = translations
+        return floor
+
+
+def consent_floor(statement: Statement) -> ConsentFloor:
+    """The number of the latest version that was not a minor change (1 if none),
+    with the translation versions that count as consent to the current text."""
+    floor = master_floor(statement)
+    covered = frozenset(
+        version.id
+        for translation in translations_of(statement)
+        if is_current(translation.latest, floor)
+        for version in translation.versions
+        if version.number >= reader_floor(translation)
     )
-    return floor or 1
+    return ConsentFloor(floor, covered)
 
 
 def consented_number(signature: Signature) -> int:
     return signature.version.number if signature.version is not None else 0
 
 
+def waits_for_translation(signature: Signature, floor: ConsentFloor) -> bool:
+    """A reader of a translation that the master's text has left behind."""
+    read = signature.translation_version
+    return read is not None and not is_current(read.translation.latest, floor)
+
+
 def covers_current(signature: Signature, floor: int) -> bool:
     """True when the signature's consent covers the current text (see the module)."""
+    if signature.translation_version_id is not None:
+        return signature.translation_version_id in getattr(floor, "translations", ())
     return consented_number(signature) >= floor
 
 
@@ -53,7 +75,13 @@ def covered_clause(statement: Statement, floor: int | None = None) -> ColumnElem
     covered_versions = select(Version.id).where(
         Version.statement_id == statement.id, Version.number >= floor
     )
-    return Signature.version_id.in_(covered_versions)
+    master_readers = and_(
+        Signature.translation_version_id.is_(None), Signature.version_id.in_(covered_versions)
+    )
+    covered_translations = sorted(getattr(floor, "translations", ()))
+    if not covered_translations:
+        return master_readers
+    return or_(master_readers, Signature.translation_version_id.in_(covered_translations))
 
 
 def in_final_list(statement: Statement, floor: int | None = None) -> ColumnElement[bool]:

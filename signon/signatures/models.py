@@ -15,6 +15,7 @@ from ..extensions import db
 
 if TYPE_CHECKING:
     from ..statements.models import Statement, Version
+    from ..statements.translation_models import TranslationVersion
 
 
 class SignatureState(enum.Enum):
@@ -87,6 +88,12 @@ class Signature(db.Model):
     )
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
     text_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # What the signer read when it was a translation (else None and ""): its version
+    # and hash, beside the master version and hash above (statements/translations.py).
+    translation_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("translation_versions.id", ondelete="SET NULL")
+    )
+    translation_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     source: Mapped[SignatureSource] = mapped_column(state_enum(SignatureSource, "source"))
     state: Mapped[SignatureState] = mapped_column(state_enum(SignatureState, "state"))
     position: Mapped[int] = mapped_column(default=0)  # the agreed order ("as-listed")
@@ -125,6 +132,7 @@ class Signature(db.Model):
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
     version: Mapped[Version | None] = relationship()
+    translation_version: Mapped[TranslationVersion | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship(back_populates="signature")
 
     @property
@@ -166,6 +174,8 @@ class Invitation(db.Model):
     organisation: Mapped[str] = mapped_column(String(300))
     email: Mapped[str] = mapped_column(String(254))
     contact_name: Mapped[str] = mapped_column(String(200), default="")
+    # The language the invitation offers the text in ("": the master's).
+    language: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # The line's place in the pasted list: its signature takes it (the agreed order).
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     nonce: Mapped[str] = mapped_column(String(32))

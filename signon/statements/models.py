@@ -66,6 +66,10 @@ class Statement(db.Model):
     # Off (the default): nothing of the list is public before publication. An owner
     # may opt in to a live public list while collecting (audited; a stated risk).
     live_list: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Which text binds: the master alone (False, the default) or every language alike.
+    all_languages_authoritative: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false()
+    )
     # Who is asking, one organisation per line: named in invitations and on the
     # signer's landing page so a partner can tell a real request from phishing.
     lead_organisations: Mapped[str] = mapped_column(Text, default="", server_default="")

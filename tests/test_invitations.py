@@ -95,7 +95,7 @@ MIXED = (
     "Bad Email Org, not-an-email\n"  # 2
     "No Email Org\n"  # 3
     "Bell Org\x07, bell@bell.example\n"  # 4 control character
-    "Too, many@columns.example, Ana, and more\n"  # 5
+    "Too, many@columns.example, Ana, ru, and more\n"  # 5
     "\n"  # 6 blank: skipped silently
     "CPJ, press@cpj.example\n"  # 7 good
     "Zero\u200bWidth, , Ana\n"  # 8 no email
@@ -112,7 +112,7 @@ def test_check_lists_bad_rows_by_line_and_keeps_the_good_ones(app, lead, dummy_s
         "An email address must have an @-sign.",
         "Line 3: needs an organisation and an email, separated by a comma, a semicolon or a tab",
         "Line 4: contains control characters",
-        "Line 5: has more than three columns (organisation, email, contact name)",
+        "Line 5: has more than four columns (organisation, email, contact name, language)",
         "Line 8: needs an organisation and an email, separated by a comma, a semicolon or a tab",
     ]
     assert "5 lines cannot be used" in text

@@ -122,17 +122,25 @@ def queue_mail(
 
 
 def _language(context: dict) -> str:
-    """A mail about a statement speaks the statement's language (English where signon
-    has no catalog for it); one about an account, the account's setting, else the
-    language of the page that sent it."""
+    """A mail about a statement speaks the language its reader reads it in: the
+    translation a signer signed or an invitation offers, else the statement's
+    (English where signon has no catalog for it); one about an account, the
+    account's setting, else the language of the page that sent it."""
     statement, user = context.get("statement"), context.get("user")
     if statement is not None:
-        return interface_language(statement.language) or SOURCE_LANGUAGE
+        return interface_language(_text_language(context, statement)) or SOURCE_LANGUAGE
     return (
         interface_language(getattr(user, "language", None))
         or interface_language(current_language())
         or SOURCE_LANGUAGE
     )
+
+
+def _text_language(context: dict, statement) -> str:
+    read = getattr(context.get("signature"), "translation_version", None)
+    if read is not None:
+        return read.translation.language
+    return getattr(context.get("invitation"), "language", "") or statement.language
 
 
 def build_email(message: OutboxMessage, config) -> EmailMessage:

@@ -20,6 +20,7 @@ from ..mail.compose import queue_mail
 from ..signatory_fields import TEXT_FIELDS, SignatoryEntry, entry_values
 from ..statements.lifecycle import accepts_signatures, settle_status
 from ..statements.models import Statement, Status
+from ..statements.translation_models import TranslationVersion
 from ..tokens import new_nonce
 from .links import confirm_contact_link, manage_link, verify_link
 from .list_changes import list_changed
@@ -51,10 +52,16 @@ SignatureInput = SignatoryEntry
 
 
 def _apply(
-    signature: Signature, data: SignatureInput, statement: Statement, *, consent: bool = True
+    signature: Signature,
+    data: SignatureInput,
+    statement: Statement,
+    *,
+    consent: bool = True,
+    read: TranslationVersion | None = None,
 ) -> bool:
-    """Copy the input onto the signature; with `consent`, bind it to the current text.
-    True when anything the signer sees changed."""
+    """Copy the input onto the signature; with `consent`, bind it to the text read:
+    the current master text, or the translation `read` with the master version it
+    translates. True when anything the signer sees changed."""
     before = _visible(signature)
     for name in TEXT_FIELDS:
         setattr(signature, name, getattr(data, name))
@@ -63,9 +70,11 @@ def _apply(
     signature.name_key = name_key(data.name)
     if consent:
         with db.session.no_autoflush:  # a new signature is not ready to be flushed yet
-            version = statement.current_version
+            version = statement.current_version if read is None else read.master_version
             signature.version = version
+            signature.translation_version = read
         signature.text_sha256 = version.sha256
+        signature.translation_sha256 = read.sha256 if read is not None else ""
     after = _visible(signature)
     if after != before:
         signature.updated_at = utcnow()
@@ -78,6 +87,7 @@ def _visible(signature: Signature) -> tuple:
     return (
         *entry_values(signature).values(),
         signature.text_sha256,
+        signature.translation_sha256,
         signature.state,
     )
 
@@ -100,7 +110,11 @@ def record_opened(invitation: Invitation) -> None:
 
 
 def sign_from_invitation(
-    invitation: Invitation, data: SignatureInput, *, existing: Signature | object | None = UNKNOWN
+    invitation: Invitation,
+    data: SignatureInput,
+    *,
+    existing: Signature | object | None = UNKNOWN,
+    read: TranslationVersion | None = None,
 ) -> Signature:
     """Create, or update, the one signature of an invitation (not committed).
 
@@ -127,7 +141,7 @@ def sign_from_invitation(
             # The invitation's place in the agreed order, whenever they sign.
             position=invitation.position or _next_position(statement),
         )
-        _apply(signature, data, statement)
+        _apply(signature, data, statement, read=read)
         try:
             if db.session.get_bind().dialect.name == "sqlite":
                 db.session.add(signature)
@@ -140,9 +154,9 @@ def sign_from_invitation(
             if signature is None:
                 raise
             was_signed = signature.state is SignatureState.SIGNED
-            changed = _apply(signature, data, statement)
+            changed = _apply(signature, data, statement, read=read)
     else:
-        changed = _apply(signature, data, statement)
+        changed = _apply(signature, data, statement, read=read)
     signature.state = SignatureState.SIGNED
     if was_withdrawn:
         signature.withdrawn_at = None
@@ -231,7 +245,9 @@ def update_signature(signature: Signature, data: SignatureInput) -> bool:
     return changed
 
 
-def sign_again(signature: Signature, data: SignatureInput) -> None:
+def sign_again(
+    signature: Signature, data: SignatureInput, *, read: TranslationVersion | None = None
+) -> None:
     """A withdrawn signer signs again from their manage link (not committed): the
     signature is restored, bound to the current text, confirmed by email.
 
@@ -242,7 +258,7 @@ def sign_again(signature: Signature, data: SignatureInput) -> None:
         raise SigningError(_("This signature is not withdrawn, so there is nothing to restore."))
     _ensure_open(statement)
     contact_before = signature.contact_email
-    _apply(signature, data, statement)
+    _apply(signature, data, statement, read=read)
     if signature.contact_email != contact_before:
         ask_contact_to_confirm(signature)
     signature.state = SignatureState.SIGNED

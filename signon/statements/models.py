@@ -17,6 +17,7 @@ from ..extensions import db
 if TYPE_CHECKING:
     from ..accounts.models import Membership, User
     from ..signatures.models import Signature
+    from .translation_models import Translation
 
 
 class Status(enum.Enum):
@@ -106,6 +107,9 @@ class Statement(db.Model):
     )
     signatures: Mapped[list[Signature]] = relationship(
         back_populates="statement", cascade="all, delete-orphan"
+    )
+    translations: Mapped[list[Translation]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="Translation.language"
     )
 
     @property

@@ -32,7 +32,7 @@ class Translation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    statement: Mapped[Statement] = relationship()
+    statement: Mapped[Statement] = relationship(back_populates="translations")
     versions: Mapped[list[TranslationVersion]] = relationship(
         back_populates="translation",
         cascade="all, delete-orphan",

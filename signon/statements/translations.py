@@ -45,13 +45,8 @@ def master_floor(statement: Statement) -> int:
 
 
 def translations_of(statement: Statement) -> list[Translation]:
-    return list(
-        db.session.scalars(
-            select(Translation)
-            .where(Translation.statement_id == statement.id)
-            .order_by(Translation.language)
-        )
-    )
+    """Its translations by language (loaded with a signer's link: no query then)."""
+    return list(statement.translations)
 
 
 def translation_for(statement: Statement, language: str) -> Translation | None:
@@ -92,9 +87,12 @@ class LanguageState:
 
 def language_states(statement: Statement) -> list[LanguageState]:
     """The master first, then each translation, current or out of date."""
-    floor = master_floor(statement)
     states = [LanguageState(statement.language, True, statement.current_version, True)]
-    for translation in translations_of(statement):
+    translations = translations_of(statement)
+    if not translations:
+        return states
+    floor = master_floor(statement)
+    for translation in translations:
         latest = translation.latest
         states.append(
             LanguageState(

@@ -22,6 +22,7 @@ from ...mail.compose import queue_mail
 from ...mail.models import MailState, OutboxMessage
 from ...statements.lifecycle import accepts_signatures, deadline_in_zone
 from ...statements.models import Statement
+from ...statements.translations import translations_of
 from ...text import clean_line, has_control_characters
 from ...times import babel_locale, local_day
 from ...tokens import new_nonce
@@ -40,6 +41,7 @@ class InvitationRow:
     organisation: str
     email: str
     contact_name: str = ""
+    language: str = ""  # the text's language the invitation offers ("": the master's)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ class CheckedList:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         for row in self.rows:
-            writer.writerow([row.organisation, row.email, row.contact_name])
+            cells = [row.organisation, row.email, row.contact_name, row.language]
+            writer.writerow(cells if row.language else cells[:3])
         return out.getvalue()
 
 
@@ -156,7 +159,7 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def check_list(statement: Statement, text: str, *, delimiter: str | None = None) -> CheckedList:
-    """Validate `organisation, email[, contact name]` rows against the list itself
+    """Validate `organisation, email[, contact name[, language]]` rows against the list itself
     and the statement's existing invitations. Nothing is saved.
 
     Lines are numbered as the person sees them in their paste or file. The
@@ -182,6 +185,7 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
         )
     }
     seen: dict[str, int] = {}
+    languages = {statement.language, *(t.language for t in translations_of(statement))}
     lines = text.split("\n")
     main = delimiter or _delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=main, skipinitialspace=True)
@@ -249,9 +253,22 @@ def check_list(statement: Statement, text: str, *, delimiter: str | None = None)
             )
             result.problems.append(LineProblem(line, problem, content))
             continue
+        language = cells[3].strip().lower() if len(cells) > 3 else ""
+        if language and language not in languages:
+            problem = _(
+                "Line %(line)s: the statement has no text in “%(language)s” (its languages: "
+                "%(languages)s)",
+                line=line,
+                language=language,
+                languages=", ".join(sorted(languages)),
+            )
+            result.problems.append(LineProblem(line, problem, content))
+            continue
         seen[key] = line
         contact = clean_line(cells[2]) if len(cells) > 2 else ""
-        result.rows.append(InvitationRow(line, clean_line(cells[0]), email, contact))
+        if language == statement.language:
+            language = ""
+        result.rows.append(InvitationRow(line, clean_line(cells[0]), email, contact, language))
     return result
 
 
@@ -285,9 +302,10 @@ def _row_problem(cells: list[str], line: int) -> str | None:
             "a semicolon or a tab",
             line=line,
         )
-    if len(cells) > 3:
+    if len(cells) > 4:
         return _(
-            "Line %(line)s: has more than three columns (organisation, email, contact name)",
+            "Line %(line)s: has more than four columns (organisation, email, contact name, "
+            "language)",
             line=line,
         )
     if any(has_control_characters(cell) for cell in cells):
@@ -321,6 +339,7 @@ def add_invitations(statement: Statement, rows: list[InvitationRow], *, actor) -
             organisation=row.organisation,
             email=row.email,
             contact_name=row.contact_name,
+            language=row.language,
             position=first + index,
             nonce=new_nonce(),
             created_by_id=actor.id,

@@ -46,7 +46,10 @@ def link_problem_page(problem: LinkProblem):
 
 def _load(purpose: Purpose, token: str, model):
     # Every page of a link shows its statement and the text: one query, not three.
-    options = [joinedload(model.statement).joinedload(Statement.current_version)]
+    options = [
+        joinedload(model.statement).joinedload(Statement.current_version),
+        joinedload(model.statement).joinedload(Statement.translations),
+    ]
     record, nonce = record_for(purpose, token, model, LinkProblem, options=options)
     use_statement_language(record.statement.language)
     return record, nonce

@@ -44,6 +44,8 @@ from .link_lookup import (
     link_problem_page,
     signature_from,
 )
+from .reading import QUERY as TEXT_QUERY
+from .reading import reading_for, reading_to_sign
 
 blueprint = Blueprint("signer", __name__)
 
@@ -103,6 +105,19 @@ SIGNATURE_FIELD_ORDER = (
 )  # fmt: skip
 
 
+def _text_unavailable(error: SigningError):
+    """409: the language asked for cannot be signed now; nothing was saved."""
+    return render_template(
+        "signer/message.html", title=_("This text cannot be signed now"), message=str(error)
+    ), 409
+
+
+def _text_choice() -> dict:
+    """The `?text=` a form keeps in its action, so that its post signs what was read."""
+    chosen = request.args.get(TEXT_QUERY)
+    return {TEXT_QUERY: chosen} if chosen else {}
+
+
 def _text(statement: Statement, version=None) -> dict:
     """The text shown beside a form: by default the one being signed now."""
     version = version or statement.current_version
@@ -139,7 +154,11 @@ def sign(token: str):
         form.contact_email.data = invite.email
         form.authorised_by.data = invite.contact_name
     if form.validate_on_submit():
-        sign_from_invitation(invite, SignatureInput.from_form(form), existing=existing)
+        try:
+            read = reading_to_sign(statement, invite.language).translation
+        except SigningError as error:
+            return _text_unavailable(error)
+        sign_from_invitation(invite, SignatureInput.from_form(form), existing=existing, read=read)
         db.session.commit()
         return redirect(url_for("signer.signed", token=token), 303)
     return render_template(
@@ -153,8 +172,8 @@ def sign(token: str):
         else None,
         field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
-        action=url_for("signer.sign", token=token),
-        **_text(statement),
+        action=url_for("signer.sign", token=token, **_text_choice()),
+        **reading_for(statement, invite.language).context(),
     ), 400 if form.errors else 200
 
 

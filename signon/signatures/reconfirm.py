@@ -18,11 +18,17 @@ from ..columns import utcnow
 from ..database import outside_transaction
 from ..extensions import db
 from ..mail.compose import queue_mail
-from ..statements.changes import Changes, changes_between, diff_ahead
+from ..statements.changes import Changes, changes_between, diff_ahead, translation_changes
 from ..statements.diff_render import changes_view
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status, Version
-from .consent import awaiting_reconfirmation, consent_floor, covered_clause, covers_current
+from .consent import (
+    awaiting_reconfirmation,
+    consent_floor,
+    covered_clause,
+    covers_current,
+    waits_for_translation,
+)
 from .links import reconfirm_link
 from .models import Signature, SignatureState, signer_actor
 from .team_mail import REMINDER_INTERVAL
@@ -34,8 +40,19 @@ class ReconfirmError(ValueError):
 
 def changes_since(signature: Signature, statement: Statement) -> Changes:
     """The changes from the signer's version to the current one: the changed
-    passages with a little context, and the editors' notes in between."""
+    passages with a little context, and the editors' notes in between; for a
+    reader of a translation, the changes of that translation."""
+    read = signature.translation_version
+    if read is not None:
+        return translation_changes(read, read.translation.latest)
     return changes_between(signature.version, statement.current_version)
+
+
+def text_now(signature: Signature, statement: Statement):
+    """The version the signer is asked to confirm: the master's current one, or the
+    latest version of the translation they read."""
+    read = signature.translation_version
+    return read.translation.latest if read is not None else statement.current_version
 
 
 def diff_emails_ahead(
@@ -68,7 +85,13 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
     a user, or how the audit trail names a command."""
     if statement.status is Status.PUBLISHED:
         return 0
-    waiting = awaiting_reconfirmation(statement)
+    floor = consent_floor(statement)
+    # A reader of a translation the master left behind waits for its update.
+    waiting = [
+        signature
+        for signature in awaiting_reconfirmation(statement, floor)
+        if not waits_for_translation(signature, floor)
+    ]
     emailed = sum(ask_to_reconfirm(signature) for signature in waiting)
     if waiting:
         record(
@@ -76,6 +99,40 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
             actor if isinstance(actor, str) else user_actor(actor),
             "reconfirmation requested",
             version=statement.current_version.number,
+            signatures=[s.id for s in waiting],
+            emailed=emailed,
+        )
+    return emailed
+
+
+def request_translation_reconfirmations(statement: Statement, translation, *, actor) -> int:
+    """Ask the readers of `translation` whose consent no longer covers its latest
+    version, in their language with its changes (not committed); how many were emailed."""
+    if statement.status is Status.PUBLISHED:
+        return 0
+    floor = consent_floor(statement)
+    ids = [version.id for version in translation.versions]
+    waiting = [
+        signature
+        for signature in db.session.scalars(
+            select(Signature)
+            .where(
+                Signature.statement_id == statement.id,
+                Signature.state == SignatureState.SIGNED,
+                Signature.translation_version_id.in_(ids),
+            )
+            .order_by(Signature.id)
+        )
+        if not covers_current(signature, floor)
+    ]
+    emailed = sum(ask_to_reconfirm(signature) for signature in waiting)
+    if waiting:
+        record(
+            statement.id,
+            actor if isinstance(actor, str) else user_actor(actor),
+            "reconfirmation requested",
+            language=translation.language,
+            version=translation.latest.number,
             signatures=[s.id for s in waiting],
             emailed=emailed,
         )
@@ -128,7 +185,7 @@ def remind_reconfirmations(statement: Statement, *, actor) -> int:
         .with_for_update()
     ).all()
     sent = 0
-    for signature in due:
+    for signature in (s for s in due if not waits_for_translation(s, floor)):
         first = signature.reconfirm_sent_at is None
         if not _send(signature, statement, "reconfirm" if first else "reconfirm_reminder"):
             continue
@@ -156,8 +213,8 @@ def _send(signature: Signature, statement: Statement, template: str) -> bool:
         statement=statement,
         signature=signature,
         link=reconfirm_link(signature),
-        old=signature.version,
-        new=statement.current_version,
+        old=signature.translation_version or signature.version,
+        new=text_now(signature, statement),
         changes=changes_view(changes, email=True),
     )
     return True
@@ -180,15 +237,24 @@ def confirm(signature: Signature, *, shown_version_id: int | None) -> bool:
     is confirmed then. Raises ReconfirmError (see check_answerable)."""
     check_answerable(signature)
     statement = signature.statement
-    current: Version = statement.current_version
-    if covers_current(signature, consent_floor(statement)):
+    current = text_now(signature, statement)
+    floor = consent_floor(statement)
+    if covers_current(signature, floor):
         return True
+    if waits_for_translation(signature, floor):
+        raise ReconfirmError("waiting")  # nothing to confirm until it is updated
     if shown_version_id != current.id:
         return False
     previous = signature.version.number if signature.version is not None else None
-    signature.version_id = current.id
-    signature.version = current
-    signature.text_sha256 = current.sha256
+    if isinstance(current, Version):
+        signature.version_id = current.id
+        signature.version = current
+        signature.text_sha256 = current.sha256
+    else:  # the latest version of the translation the signer reads
+        signature.translation_version = current
+        signature.translation_sha256 = current.sha256
+        signature.version = current.master_version
+        signature.text_sha256 = current.master_version.sha256
     signature.updated_at = utcnow()
     record(
         statement.id,

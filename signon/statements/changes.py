@@ -73,6 +73,19 @@ def changes_between(old: Version | None, new: Version) -> Changes:
     return _changes(old_title, old_body, new.title, new.body, notes)
 
 
+def translation_changes(old, new) -> Changes:
+    """The changes from one version of a translation to a later one (old None: from
+    nothing), with the translators' notes of the versions in between."""
+    low = old.number if old is not None else 0
+    notes = [
+        EditorNote(v.number, v.note, v.change_kind.value)
+        for v in new.translation.versions
+        if low < v.number <= new.number and v.note
+    ]
+    old_title, old_body = (old.title, old.body) if old is not None else ("", "")
+    return _changes(old_title, old_body, new.title, new.body, notes)
+
+
 def draft_changes(baseline: Version, current: Version, *, title: str, body: str, note: str):
     """The changes a save would make against `baseline` (the version signers
     consented to), with the notes saved since it and the one being typed."""

@@ -19,11 +19,11 @@ from ...statements.lifecycle import deadline_in_zone, status_now, under_embargo
 from ...statements.models import Statement, Status
 from ...tokens import Purpose
 from ..asking import reply_address, who_is_asking
-from ..consent import consent_floor, covers_current
+from ..consent import consent_floor, covers_current, waits_for_translation
 from ..forms import ActionForm, ManageSignatureForm, OpenCallForm, SignatureForm
 from ..models import Signature, SignatureState
 from ..printed import printed_as
-from ..reconfirm import ReconfirmError, changes_since, check_answerable, confirm
+from ..reconfirm import ReconfirmError, changes_since, check_answerable, confirm, text_now
 from ..sign_on import (
     SignatureInput,
     SigningClosed,
@@ -396,8 +396,12 @@ def _reconfirm_page(token: str, signature: Signature, *, status: int = 200, note
         problem = ""
     except ReconfirmError as error:
         problem = str(error)
-    covered = covers_current(signature, consent_floor(statement))
+    floor = consent_floor(statement)
+    covered = covers_current(signature, floor)
     changes = changes_since(signature, statement)
+    current = text_now(signature, statement)
+    read = signature.translation_version
+    language = read.translation.language if read is not None else statement.language
     return render_template(
         "signer/reconfirm.html",
         token=token,
@@ -405,11 +409,14 @@ def _reconfirm_page(token: str, signature: Signature, *, status: int = 200, note
         statement=statement,
         problem=problem,
         covered=covered,
+        waiting=waits_for_translation(signature, floor),
         note=note,
         changes=changes_view(changes),
-        old=signature.version,
+        old=read or signature.version,
         form=ActionForm(),
-        **_text(statement),
+        version=current,
+        html=render_html(current.body, language),
+        shown_language=language,
     ), status
 
 

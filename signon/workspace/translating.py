@@ -1,0 +1,66 @@
+"""Saving and dropping a statement's translations, the actions behind the team's
+translation pages: the service in statements/translations.py, recorded in the
+audit trail; a substantive version asks that translation's readers to confirm."""
+
+from __future__ import annotations
+
+from ..audit.models import record, user_actor
+from ..signatures.reconfirm import request_translation_reconfirmations
+from ..statements.models import ChangeKind, Statement
+from ..statements.translation_models import Translation, TranslationVersion
+from ..statements.translations import drop_translation, save_translation
+
+
+def save_translation_text(
+    statement: Statement,
+    *,
+    language: str,
+    title: str,
+    body: str,
+    intro: str = "",
+    master_number: int | None = None,
+    kind: ChangeKind | None = None,
+    note: str = "",
+    actor,
+) -> tuple[TranslationVersion | None, int]:
+    """The translation's next version (not committed) and how many of its readers
+    were asked to confirm; (None, 0) when nothing changed. Raises TranslationError."""
+    translator = None if isinstance(actor, str) else actor
+    version = save_translation(
+        statement,
+        language=language,
+        title=title,
+        body=body,
+        intro=intro,
+        master_number=master_number,
+        translator=translator,
+        note=note,
+        kind=kind,
+    )
+    if version is None:
+        return None, 0
+    record(
+        statement.id,
+        actor if isinstance(actor, str) else user_actor(actor),
+        "translation saved",
+        language=language,
+        version=version.number,
+        master_version=version.master_version.number,
+        kind=version.change_kind.value,
+    )
+    asked = 0
+    if version.change_kind is ChangeKind.SUBSTANTIVE:
+        asked = request_translation_reconfirmations(statement, version.translation, actor=actor)
+    return version, asked
+
+
+def drop_translation_text(statement: Statement, language: str, *, actor) -> Translation:
+    """Not offered to signers nor published until its next version (not committed)."""
+    translation = drop_translation(statement, language)
+    record(
+        statement.id,
+        actor if isinstance(actor, str) else user_actor(actor),
+        "translation dropped",
+        language=language,
+    )
+    return translation

@@ -65,6 +65,15 @@ def test_the_api_gives_the_statement_and_its_final_list(app, client, signed):
             },
         ],
         "anonymous_count": 1,
+        "languages": [
+            {
+                "language": "en",
+                "master": True,
+                "status": "master",
+                "version": number,
+                "sha256": sha256,
+            }
+        ],
     }
 
 

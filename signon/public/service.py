@@ -20,6 +20,7 @@ from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
+from ..statements.translations import LanguageState, language_states
 from ..statements.visibility import list_is_public
 
 PAGE_SIZES = {"a4": "A4", "letter": "Letter"}  # ?size= -> signon.documents.pdf's name
@@ -165,4 +166,26 @@ def api_payload(statement: Statement, document: Document) -> dict:
         "counts": {"listed": len(section.listed), "anonymous": anonymous, "total": section.total},
         "signatories": [entry_values(s, PUBLIC_ENTRY_FIELDS) for s in section.listed],
         "anonymous_count": anonymous,
+        "languages": [_language_entry(state) for state in language_states(statement)],
     }
+
+
+def _language_entry(state: LanguageState) -> dict:
+    """One language of the text: the master, or a translation and its status."""
+    version = state.version
+    entry = {
+        "language": state.language,
+        "master": state.master,
+        "status": "master"
+        if state.master
+        else "dropped"
+        if state.dropped
+        else "current"
+        if state.current
+        else "out of date",
+        "version": version.number if version is not None else None,
+        "sha256": version.sha256 if version is not None else None,
+    }
+    if not state.master and version is not None:
+        entry["master_version"] = version.master_version.number
+    return entry

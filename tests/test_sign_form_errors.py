@@ -64,7 +64,8 @@ def test_a_failed_sign_on_opens_at_a_summary_that_links_to_each_field(app, invit
     # The form posts to its own address plus the summary's fragment: the page that
     # comes back opens at the summary, not 6,000 pixels above it at the statement.
     (action,) = re.findall(r'<form method="post" action="([^"]+)"', page)
-    assert action == f"{invitation_path}/sign#error-summary"
+    # The post signs the text shown: its language goes with it.
+    assert action == f"{invitation_path}/sign?text=en#error-summary"
     summary = summary_of(page)
     assert 'id="error-summary"' in summary and 'tabindex="-1"' in summary
     assert 'role="alert"' in summary

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..audit.models import record
@@ -22,6 +23,7 @@ from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection
 from ..extensions import db
+from ..languages import LANGUAGES
 from ..locale_choice import current_language
 from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..signatures.consent import awaiting_reconfirmation
@@ -29,6 +31,7 @@ from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
 from ..statements.lifecycle import LATEST_DEADLINE, settle_status, under_embargo
 from ..statements.models import Statement, Status, Version
+from ..statements.translations import language_states
 from ..times import local_day, team_time
 from .documents import publication_date
 from .models import Edition
@@ -398,6 +401,26 @@ def edition_reason(reason: str) -> str:
     return reasons.get(reason, reason)
 
 
+def _check_translations(statement: Statement) -> None:
+    """An out-of-date translation blocks publishing until it is updated or dropped."""
+    behind = [
+        LANGUAGES.get(state.language, state.language)
+        for state in language_states(statement)
+        if not state.master and not state.dropped and not state.current
+    ]
+    if behind:
+        raise PublicationError(
+            ngettext(
+                "The %(languages)s translation is out of date: update it to the current "
+                "text, or drop it from this edition, before publishing.",
+                "The %(languages)s translations are out of date: update them to the current "
+                "text, or drop them from this edition, before publishing.",
+                len(behind),
+                languages=", ".join(behind),
+            )
+        )
+
+
 def publish(statement: Statement, actor: str, embargo_until: datetime | None = None) -> Edition:
     """closed -> published (not committed): freeze the version and the list as
     edition 1 and write its files. `actor` is an audit actor (audit.user_actor);
@@ -414,6 +437,7 @@ def publish(statement: Statement, actor: str, embargo_until: datetime | None = N
     version = statement.current_version
     if version is None:
         raise PublicationError(_("This statement has no text to publish."))
+    _check_translations(statement)
     check_embargo(embargo_until)
     now = utcnow()
     edition = Edition(

@@ -112,12 +112,6 @@ def _text_unavailable(error: SigningError):
     ), 409
 
 
-def _text_choice() -> dict:
-    """The `?text=` a form keeps in its action, so that its post signs what was read."""
-    chosen = request.args.get(TEXT_QUERY)
-    return {TEXT_QUERY: chosen} if chosen else {}
-
-
 def _text(statement: Statement, version=None) -> dict:
     """The text shown beside a form: by default the one being signed now."""
     version = version or statement.current_version
@@ -153,6 +147,7 @@ def sign(token: str):
         form.name.data = invite.organisation
         form.contact_email.data = invite.email
         form.authorised_by.data = invite.contact_name
+    reading = reading_for(statement, invite.language)
     if form.validate_on_submit():
         try:
             read = reading_to_sign(statement, invite.language).translation
@@ -172,8 +167,9 @@ def sign(token: str):
         else None,
         field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
-        action=url_for("signer.sign", token=token, **_text_choice()),
-        **reading_for(statement, invite.language).context(),
+        # The post signs the text shown: its language goes with it.
+        action=url_for("signer.sign", token=token, **{TEXT_QUERY: reading.language}),
+        **reading.context(),
     ), 400 if form.errors else 200
 
 

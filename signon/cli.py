@@ -139,10 +139,12 @@ def import_command(path: Path, owner: str | None, change: str | None) -> None:
     from .statements.files import StatementFileError, read_statement_file
     from .statements.models import ChangeKind
     from .statements.service import StatementError
+    from .statements.translation_files import read_translations_beside
     from .workspace.transfer import import_statement
 
     try:
         source = read_statement_file(path)
+        translations = read_translations_beside(path)
     except StatementFileError as error:
         raise click.ClickException(str(error)) from None
     owner_user = None
@@ -154,7 +156,10 @@ def import_command(path: Path, owner: str | None, change: str | None) -> None:
         _diff_emails_ahead(source)
     try:
         statement = import_statement(
-            source, owner=owner_user, change=ChangeKind(change) if change else None
+            source,
+            owner=owner_user,
+            change=ChangeKind(change) if change else None,
+            translations=translations,
         )
     except StatementError as error:
         db.session.rollback()
@@ -190,14 +195,23 @@ def export_command(slug: str, output: Path | None) -> None:
     from .extensions import db
     from .statements.files import dump_statement_file
     from .statements.models import Statement
-    from .workspace.transfer import export_statement
+    from .statements.translation_files import dump_translation_file, path_for
+    from .workspace.transfer import export_statement, export_translations
 
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
     if statement is None:
         raise click.ClickException(f"No statement with the slug {slug!r}.")
     text = dump_statement_file(export_statement(statement))
+    translations = export_translations(statement)
+    if translations and not output:
+        click.echo(
+            "The statement has translations: give -o FILE to write them beside it.", err=True
+        )
     if output:
         output.write_text(text, encoding="utf-8")
+        for translation in translations:  # x.md's translations beside it: x.ru.md
+            path = path_for(output, translation.language)
+            path.write_text(dump_translation_file(translation), encoding="utf-8")
         click.echo(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)

@@ -35,6 +35,12 @@ import click
 )
 @click.option("--author", default="", help="Author in the files' metadata (the lead NGOs).")
 @click.option(
+    "--lang",
+    "language",
+    default="",
+    help="A translation's language: renders x.<lang>.md beside the file, with its list.",
+)
+@click.option(
     "--time-limit",
     type=click.FloatRange(min=0, min_open=True),
     default=60.0,
@@ -48,6 +54,7 @@ def render_command(
     html_path: Path | None,
     page_size: str,
     author: str,
+    language: str,
     time_limit: float,
 ) -> None:
     from .documents.render_child import RenderChild, RenderError
@@ -67,14 +74,25 @@ def render_command(
             raise click.ClickException(f"{path}: {error}. No file was written.") from None
     from .statements.file_document import document_for_file
     from .statements.files import StatementFileError, read_statement_file
+    from .statements.translation_files import path_for, read_translation_file
 
     try:
         source = read_statement_file(path)
-    except StatementFileError as error:
+        translation = None
+        if language and language != source.language:
+            translation_path = path_for(path, language)
+            if not translation_path.exists():
+                raise click.ClickException(
+                    f"{path}: no {language!r} translation beside it ({translation_path})."
+                )
+            translation = read_translation_file(translation_path, language)
+    except (StatementFileError, click.ClickException) as error:
         if renderer:
             renderer.close()
+        if isinstance(error, click.ClickException):
+            raise
         raise click.ClickException(str(error)) from None
-    document = document_for_file(source, author=author)
+    document = document_for_file(source, author=author, translation=translation)
 
     def html() -> bytes:
         from .documents.pdf import statement_html

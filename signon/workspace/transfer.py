@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from sqlalchemy import delete, select
@@ -26,13 +27,20 @@ from ..statements.service import (
     create_statement,
     slugify,
     unique_slug,
+    version_by_number,
 )
+from ..statements.translation_files import TranslationFile
 from ..text import canonical_text, clean_line
 from .editing import save_next_version
+from .translating import save_translation_text
 
 
 def import_statement(
-    source: StatementFile, *, owner: User | None = None, change: ChangeKind | None = None
+    source: StatementFile,
+    *,
+    owner: User | None = None,
+    change: ChangeKind | None = None,
+    translations: Sequence[TranslationFile] = (),
 ) -> Statement:
     """Create a statement from a file, or add a version to the one with its slug.
 
@@ -103,7 +111,50 @@ def import_statement(
             )
         )
     db.session.flush()
+    for translation in translations:
+        _import_translation(statement, translation, owner)
     return statement
+
+
+def _import_translation(statement: Statement, source: TranslationFile, owner) -> None:
+    """A translation file's text as the translation's next version; a master version
+    that the statement does not have is refused with the file's line."""
+    if version_by_number(statement, source.translates) is None:
+        where = f"{source.name}:{source.translates_line}" if source.translates_line else source.name
+        raise StatementError(
+            f"{where}: 'translates' names version {source.translates} of the text, which "
+            f"the statement does not have (its versions: 1 to "
+            f"{statement.current_version.number}). Nothing was imported."
+        )
+    save_translation_text(
+        statement,
+        language=source.language,
+        title=source.title,
+        body=source.body,
+        intro=source.signatories_intro,
+        master_number=source.translates,
+        note="Imported from a statement file",
+        actor=owner or IMPORT_ACTOR,
+    )
+
+
+def export_translations(statement: Statement) -> list[TranslationFile]:
+    """The latest version of each translation not dropped, as translation files."""
+    files = []
+    for translation in statement.translations:
+        latest = translation.latest
+        if latest is None or translation.dropped_at is not None:
+            continue
+        files.append(
+            TranslationFile(
+                translation.language,
+                latest.title,
+                latest.body,
+                latest.master_version.number,
+                latest.intro,
+            )
+        )
+    return files
 
 
 IMPORT_ACTOR = "signon import (command line)"

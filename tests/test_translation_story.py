@@ -210,6 +210,28 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
         )
         assert waiting.state is SignatureState.SIGNED  # signed, waiting, not listed
 
+    # The edition froze the current translation: the English page and files list the
+    # same name, in English; the dropped Kyrgyz one is not published.
+    page = web.client.get(f"/s/{slug}/en").get_data(as_text=True)
+    assert '<html lang="en"' in page and "We demand the immediate release" in page
+    assert f'hreflang="ru" href="/s/{slug}"' in page
+    assert "Press Freedom Network" in page and "Пресс-клуб" not in page
+    with web.client.get(f"/s/{slug}/en.pdf") as response:
+        english = " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages
+        )
+    assert "Free the journalists" in english and "Press Freedom Network" in english
+    assert "This statement is signed by the following organisations:" in english
+    assert "page 1 of 1" in english and "Пресс-клуб" not in english
+    with web.client.get(f"/s/{slug}/en.docx") as response:
+        assert response.status_code == 200
+    assert web.client.get(f"/s/{slug}/ky").status_code == 404
+    assert web.client.get(f"/s/{slug}/ky.pdf").status_code == 404
+    languages = web.client.get(f"/api/v1/statements/{slug}").get_json()["languages"]
+    assert {entry["language"]: entry["status"] for entry in languages} == {
+        "ru": "master", "en": "current", "ky": "dropped",
+    }  # fmt: skip
+
 
 def test_a_translation_of_a_version_that_does_not_exist_saves_nothing(app, story):
     with app.test_request_context():

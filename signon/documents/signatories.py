@@ -7,7 +7,7 @@ the team's preview, the public page, PDF, DOCX, CSV and JSON all use it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from pyuca import Collator
@@ -97,6 +97,18 @@ def build_section(
         anonymous_organisations=anonymous_orgs,
         anonymous_individuals=anonymous_people,
         anonymous_sentence=anonymous_sentence(anonymous_orgs, anonymous_people, language),
+    )
+
+
+def in_language(section: SignatorySection, language: str, intro: str = "") -> SignatorySection:
+    """The same list for a document in another language: its intro sentence (the
+    translation's, else the standard one) and its counted-not-named sentence."""
+    return replace(
+        section,
+        intro=intro or default_intro(language),
+        anonymous_sentence=anonymous_sentence(
+            section.anonymous_organisations, section.anonymous_individuals, language
+        ),
     )
 
 

@@ -15,12 +15,18 @@ from ..documents.model import Document
 from ..extensions import db
 from ..publication.documents import document_for_statement, planned_date
 from ..publication.models import Edition
-from ..publication.service import edition_document, edition_file, latest_edition
+from ..publication.service import (
+    edition_document,
+    edition_file,
+    edition_languages,
+    latest_edition,
+)
 from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..statements.access import statement_for
 from ..statements.lifecycle import status_now
 from ..statements.models import Statement, Status
-from ..statements.translations import LanguageState, language_states
+from ..statements.translation_models import TranslationVersion
+from ..statements.translations import LanguageState, language_states, offered_languages
 from ..statements.visibility import list_is_public
 
 PAGE_SIZES = {"a4": "A4", "letter": "Letter"}  # ?size= -> signon.documents.pdf's name
@@ -79,13 +85,37 @@ def current_edition(statement: Statement) -> Edition | None:
     return latest_edition(statement)
 
 
-def public_document(statement: Statement, edition: Edition | None = None) -> Document:
+def public_document(
+    statement: Statement, edition: Edition | None = None, language: str | None = None
+) -> Document:
     """The document every public output is a view of: the latest edition of a
-    published statement, the live text and list before that."""
+    published statement, the live text and list before that; in `language`, one of
+    its translations (current ones, or those the edition froze). Raises LookupError
+    for a language the statement is not offered in."""
     edition = edition or current_edition(statement)
     if edition is not None:
-        return edition_document(edition)
-    return document_for_statement(statement, author=current_app.config.get("DOCUMENT_AUTHOR", ""))
+        return edition_document(edition, language=language)
+    author = current_app.config.get("DOCUMENT_AUTHOR", "")
+    return document_for_statement(
+        statement, author=author, translation=live_translation(statement, language)
+    )
+
+
+def text_languages(statement: Statement, edition: Edition | None = None) -> list[str]:
+    """The languages the public reads the statement in, the master's first."""
+    edition = edition or current_edition(statement)
+    return edition_languages(edition) if edition is not None else offered_languages(statement)
+
+
+def live_translation(statement: Statement, language: str | None) -> TranslationVersion | None:
+    """The current translation in `language` (None for the master's); LookupError
+    for a language the statement is not offered in now."""
+    if not language or language == statement.language:
+        return None
+    for state in language_states(statement):
+        if state.language == language and not state.master and state.offered:
+            return state.version
+    raise LookupError(language)
 
 
 def statement_identity(statement: Statement) -> dict:
@@ -108,32 +138,41 @@ def _seconds() -> float:
     return float(current_app.config.get("RENDER_TIME_LIMIT", DEFAULT_RENDER_TIME_LIMIT))
 
 
-def rendered_pdf(statement: Statement, page_size: str) -> Path:
-    """The stored PDF of the statement, rendered (within the time limit) if need be.
-    A published statement's is its latest edition's file (A4), or, on Letter, a
-    render of that edition. Raises documents.cache.RenderFailed."""
+def rendered_pdf(statement: Statement, page_size: str, language: str | None = None) -> Path:
+    """The stored PDF of the statement (in `language`), rendered (within the time
+    limit) if need be. A published statement's is its latest edition's file (A4),
+    or, on Letter, a render of that edition. Raises documents.cache.RenderFailed."""
     from ..documents.pdf import render_pdf_with_time_limit
 
     edition = current_edition(statement)
     if edition is not None and page_size == "A4":
-        return edition_file(edition, "pdf")
+        return edition_file(edition, "pdf", language)
     # An edition's Letter PDF is named by its document, which never changes.
-    frozen = edition_document(edition) if edition is not None else None
+    frozen = edition_document(edition, language=language) if edition is not None else None
 
     def render() -> bytes:
-        document = frozen or public_document(statement)
+        document = frozen or public_document(statement, language=language)
         return render_pdf_with_time_limit(document, page_size=page_size, seconds=_seconds())
 
     return cached_render(
         current_app.instance_path,
         "pdf",
-        frozen or statement_identity(statement),
+        frozen or _identity_in(statement, language),
         render,
         options={"page_size": page_size},
     )
 
 
-def rendered_docx(statement: Statement) -> Path:
+def _identity_in(statement: Statement, language: str | None) -> dict:
+    """statement_identity, and the translation version a document in `language` prints."""
+    identity = statement_identity(statement)
+    translation = live_translation(statement, language)
+    if translation is not None:
+        identity["translation"] = translation.id
+    return identity
+
+
+def rendered_docx(statement: Statement, language: str | None = None) -> Path:
     """The stored DOCX of the statement, rendered if need be (in a child process with
     the same time limit as the PDF); a published statement's latest edition's file.
     Raises RenderFailed."""
@@ -142,13 +181,15 @@ def rendered_docx(statement: Statement) -> Path:
 
     edition = current_edition(statement)
     if edition is not None:
-        return edition_file(edition, "docx")
+        return edition_file(edition, "docx", language)
 
     def render() -> bytes:
-        document = public_document(statement)
+        document = public_document(statement, language=language)
         return render_with_time_limit(render_docx, document, seconds=_seconds())
 
-    return cached_render(current_app.instance_path, "docx", statement_identity(statement), render)
+    return cached_render(
+        current_app.instance_path, "docx", _identity_in(statement, language), render
+    )
 
 
 def api_payload(statement: Statement, document: Document) -> dict:

@@ -16,6 +16,7 @@ import json
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -37,6 +38,7 @@ from ..documents.html import body_html
 from ..documents.plain_text import date_line, document_markdown, document_text, list_updated_line
 from ..errors import error_page
 from ..extensions import db
+from ..languages import LANGUAGES
 from ..locale_choice import current_language, use_fixed_language
 from ..publication.service import dated_editions, scheduled_for
 from ..signatures.consent import consent_floor, is_listed
@@ -60,6 +62,7 @@ from .service import (
     rendered_docx,
     rendered_pdf,
     stored_download,
+    text_languages,
 )
 
 blueprint = Blueprint("public", __name__, static_folder="static", static_url_path="/public/static")
@@ -96,12 +99,102 @@ def statement(slug: str):
     return response
 
 
-def _page(record, *, preview: bool) -> Response:
-    """The public page of `record`, or the team's preview of it: the same template,
-    the preview with its banner and its downloads from the team's addresses."""
-    use_fixed_language(record.language)
+# A translation's public page and files: /s/<slug>/ru, /s/<slug>/ru.pdf ...
+IN_LANGUAGE = "/s/<slug>/<any(" + ", ".join(sorted(LANGUAGES)) + "):language>"
+
+
+@blueprint.route(IN_LANGUAGE)
+def statement_in(slug: str, language: str):
+    record = _public_in(slug, language)
+    response = _page(record, preview=False, language=language)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _public_in(slug: str, language: str):
+    """The public statement, if the public reads it in `language`; else 404."""
+    record = public_statement(slug)
+    if language == record.language or language not in text_languages(record):
+        abort(404)
+    return record
+
+
+@blueprint.route(IN_LANGUAGE + ".pdf")
+def pdf_in(slug: str, language: str):
+    size = _pdf_size()
+    if size is None:
+        return _bad_size()
+    record = _public_in(slug, language)
+    suffix = "" if size == "A4" else f"-{size.lower()}"
+    try:
+        path = rendered_pdf(record, size, language)
+    except RenderFailed as error:
+        return _render_failed(error)
+    return _file(path, PDF, f"{slug}.{language}{suffix}.pdf")
+
+
+@blueprint.route(IN_LANGUAGE + ".docx")
+def docx_in(slug: str, language: str):
+    record = _public_in(slug, language)
+    try:
+        path = rendered_docx(record, language)
+    except RenderFailed as error:
+        return _render_failed(error)
+    return _file(path, DOCX, f"{slug}.{language}.docx")
+
+
+@blueprint.route(IN_LANGUAGE + ".<any(md, txt):kind>")
+def text_in(slug: str, language: str, kind: str):
+    record = _public_in(slug, language)
+    mimetype, make, _stem = TEXT_KINDS[kind]
+    data = make(public_document(record, language=language))
+    return _download(data, mimetype, f"{slug}.{language}.{kind}")
+
+
+def _language_links(record, edition, language: str | None) -> list[dict]:
+    """The statement in each language the public reads it in: hreflang and switcher."""
+    links = []
+    for code in text_languages(record, edition):
+        master = code == record.language
+        url = (
+            url_for("public.statement", slug=record.slug)
+            if master
+            else url_for("public.statement_in", slug=record.slug, language=code)
+        )
+        links.append(
+            {"code": code, "name": LANGUAGES.get(code, code), "url": url,
+             "current": code == (language or record.language)}
+        )  # fmt: skip
+    return links
+
+
+def _file_urls(record, language: str | None) -> dict:
+    """The public downloads of the page, in its language."""
+    slug = record.slug
+    if not language:
+        return {
+            "pdf": url_for("public.pdf", slug=slug),
+            "letter": url_for("public.pdf", slug=slug, size="letter"),
+            "docx": url_for("public.docx", slug=slug),
+            "md": url_for("public.markdown", slug=slug),
+            "txt": url_for("public.text", slug=slug),
+        }
+    return {
+        "pdf": url_for("public.pdf_in", slug=slug, language=language),
+        "letter": url_for("public.pdf_in", slug=slug, language=language, size="letter"),
+        "docx": url_for("public.docx_in", slug=slug, language=language),
+        "md": url_for("public.text_in", slug=slug, language=language, kind="md"),
+        "txt": url_for("public.text_in", slug=slug, language=language, kind="txt"),
+    }
+
+
+def _page(record, *, preview: bool, language: str | None = None) -> Response:
+    """The public page of `record` (in `language`, a translation), or the team's
+    preview of it: the same template, the preview with its banner and its
+    downloads from the team's addresses."""
+    use_fixed_language(language or record.language)
     edition = current_edition(record)
-    document = public_document(record, edition)
+    document = public_document(record, edition, language)
     earlier = (
         [(day, e) for day, e in dated_editions(record) if e.id != edition.id] if edition else []
     )
@@ -118,6 +211,8 @@ def _page(record, *, preview: bool) -> Response:
             preview=preview,
             public_now=list_is_public(record),
             public_from=scheduled_for(record),
+            languages=[] if preview else _language_links(record, edition, language),
+            files=_file_urls(record, language),
         )
     )
 

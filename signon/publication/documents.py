@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..columns import utcnow
 from ..documents.model import Document, build_document
+from ..documents.signatories import in_language
 from ..signatures.listing import final_section
 from ..times import local_day
 
@@ -28,16 +29,22 @@ def publication_date(statement_date: str | None, time_zone: str, published: date
     return statement_date or local_day(published, time_zone).isoformat()
 
 
-def document_for_statement(statement, *, author: str = "") -> Document:
+def document_for_statement(statement, *, author: str = "", translation=None) -> Document:
     """The current text and final list of a statement in the database, dated with
-    its planned date (`planned_date`) and marked as not yet published.
+    its planned date (`planned_date`) and marked as not yet published; with a
+    `translation` version, its text in its language above the same list.
     `author` goes into the PDF's and DOCX's metadata (DOCUMENT_AUTHOR)."""
-    version = statement.current_version
+    version = translation or statement.current_version
+    section = final_section(statement)
+    language = statement.language
+    if translation is not None:
+        language = translation.language
+        section = in_language(section, language, translation.intro)
     return build_document(
         title=version.title,
         body=version.body,
-        language=statement.language,
-        signatories=final_section(statement),
+        language=language,
+        signatories=section,
         date=planned_date(statement),
         date_planned=True,
         version_number=version.number,

@@ -21,7 +21,7 @@ from ..columns import utcnow
 from ..documents.atomic_files import write_atomically, write_once
 from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
-from ..documents.signatories import Signatory, SignatorySection
+from ..documents.signatories import Signatory, SignatorySection, in_language
 from ..extensions import db
 from ..languages import LANGUAGES
 from ..locale_choice import current_language
@@ -31,6 +31,7 @@ from ..signatures.listing import final_section
 from ..signatures.models import Signature, SignatureState
 from ..statements.lifecycle import LATEST_DEADLINE, settle_status, under_embargo
 from ..statements.models import Statement, Status, Version
+from ..statements.translation_models import TranslationVersion
 from ..statements.translations import language_states
 from ..times import local_day, team_time
 from .documents import publication_date
@@ -188,7 +189,18 @@ def _live_snapshot(statement: Statement, version: Version) -> dict:
         "date": statement.date or "",
         "author": current_app.config.get("DOCUMENT_AUTHOR", ""),
         "section": section_snapshot(final_section(statement)),
+        # The current translations frozen with it: language -> translation version id.
+        "translations": {
+            state.language: state.version.id
+            for state in language_states(statement)
+            if not state.master and state.offered
+        },
     }
+
+
+def edition_languages(edition: Edition) -> list[str]:
+    """The languages an edition prints: its master's, then its translations'."""
+    return [edition.snapshot["language"], *sorted(edition.snapshot.get("translations", {}))]
 
 
 def edition_date(edition: Edition) -> date:
@@ -216,27 +228,46 @@ def printed_date(edition: Edition, published: datetime | None = None) -> str:
     return publication_date(snapshot["date"], statement.time_zone, moment)
 
 
-def edition_document(edition: Edition, *, published: datetime | None = None) -> Document:
+def edition_document(
+    edition: Edition, *, published: datetime | None = None, language: str | None = None
+) -> Document:
     """What an edition prints: its version's text and its snapshot's list, dated
-    with the publication date (`printed_date`). Editions after the first say
-    "List updated on" their date."""
+    with the publication date (`printed_date`); in `language`, the translation it
+    froze, above the same list. Editions after the first say "List updated on"
+    their date. Raises LookupError for a language the edition does not hold."""
     snapshot = edition.snapshot
-    version = edition.version
+    text = edition.version
+    section = section_from_snapshot(snapshot["section"])
+    if language and language != snapshot["language"]:
+        text = _frozen_translation(edition, language)
+        section = in_language(section, language, text.intro)
+    else:
+        language = snapshot["language"]
     return build_document(
-        title=version.title,
-        body=version.body,
-        language=snapshot["language"],
-        signatories=section_from_snapshot(snapshot["section"]),
+        title=text.title,
+        body=text.body,
+        language=language,
+        signatories=section,
         date=printed_date(edition, published),
-        version_number=version.number,
-        sha256=version.sha256,
+        version_number=text.number,
+        sha256=text.sha256,
         author=snapshot["author"],
         list_updated=edition_date(edition).isoformat() if edition.number > 1 else "",
     )
 
 
+def _frozen_translation(edition: Edition, language: str) -> TranslationVersion:
+    version_id = edition.snapshot.get("translations", {}).get(language)
+    version = db.session.get(TranslationVersion, version_id) if version_id else None
+    if version is None:
+        raise LookupError(language)
+    return version
+
+
 # Files --------------------------------------------------------------------------
-def edition_path(edition: Edition, kind: str, *, published: datetime | None = None) -> Path:
+def edition_path(
+    edition: Edition, kind: str, *, published: datetime | None = None, language: str | None = None
+) -> Path:
     """Where an edition's file lives. The name carries a digest of what shapes the
     file, so a file left by a publication that was rolled back is never served
     for another edition, and a moved embargo (another printed date) makes new files."""
@@ -250,10 +281,14 @@ def edition_path(edition: Edition, kind: str, *, published: datetime | None = No
     if edition.snapshot.get("format", 1) >= 2:
         # (An older snapshot froze its date: its files keep their names.)
         shaping["date"] = printed_date(edition, published)
+    translated = language and language != edition.snapshot["language"]
+    if translated:
+        shaping["language"] = language
     material = json.dumps(shaping, sort_keys=True)
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
     folder = Path(current_app.instance_path) / EDITIONS_FOLDER / str(edition.statement_id)
-    return folder / f"{edition.number}-{digest}.{kind}"
+    suffix = f".{language}" if translated else ""
+    return folder / f"{edition.number}-{digest}{suffix}.{kind}"
 
 
 def _seconds() -> float:
@@ -284,18 +319,20 @@ def _write(edition: Edition, files: dict[str, bytes], published: datetime | None
         write_atomically(path, data)
 
 
-def edition_file(edition: Edition, kind: str) -> Path:
-    """The stored PDF (A4) or DOCX of an edition, rendered from the edition the
-    first time it is asked for. Raises RenderFailed; nothing is written then."""
+def edition_file(edition: Edition, kind: str, language: str | None = None) -> Path:
+    """The stored PDF (A4) or DOCX of an edition (in one of its languages), rendered
+    from the edition the first time it is asked for. Raises RenderFailed; nothing
+    is written then, and LookupError for a language the edition does not hold."""
     if kind not in FILE_KINDS:
         raise ValueError(f"an edition keeps {' and '.join(FILE_KINDS)} files, not {kind!r}")
-    path = edition_path(edition, kind)
+    document = edition_document(edition, language=language) if language else None
+    path = edition_path(edition, kind, language=language)
     if path.is_file():
         return path
 
     def produce() -> bytes:
         note_render(f"edition {kind}")
-        return _render(kind, edition_document(edition))
+        return _render(kind, document or edition_document(edition))
 
     return write_once(path, produce)
 

@@ -103,7 +103,7 @@ def test_a_field_error_on_the_open_call_has_the_same_summary(app, dummy_statemen
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     (action,) = re.findall(r'<form method="post" action="([^"]+)"', page)
-    assert action == f"{path}#error-summary"
+    assert action == f"{path}?text=en#error-summary"  # the text shown goes with the post
     assert [href for href, _ in summary_links(page)] == ["#note", "#contact_email"]
     assert count_signatures(app) == 0
 

@@ -316,7 +316,9 @@ def withdraw(signature: Signature) -> None:
     list_changed(signature.statement, signer_actor(signature), "signature withdrawn")
 
 
-def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | None:
+def submit_open_call(
+    statement: Statement, data: SignatureInput, *, read: TranslationVersion | None = None
+) -> Signature | None:
     """A public submission: unverified until its email is confirmed (not committed).
 
     When the email already signed, or the organisation is on the public list,
@@ -370,7 +372,7 @@ def submit_open_call(statement: Statement, data: SignatureInput) -> Signature | 
         position=_next_position(statement),
         name=data.name,
     )
-    _apply(signature, data, statement)
+    _apply(signature, data, statement, read=read)
     db.session.add(signature)
     db.session.flush()
     _queue_verification(signature)

@@ -319,8 +319,13 @@ def open_call(slug: str):
             deadline=deadline_in_zone(statement),
         ), 410
     form = OpenCallForm()
+    reading = reading_for(statement)
     if form.validate_on_submit():
-        submit_open_call(statement, SignatureInput.from_form(form))
+        try:
+            read = reading_to_sign(statement).translation
+        except SigningError as error:
+            return _text_unavailable(error)
+        submit_open_call(statement, SignatureInput.from_form(form), read=read)
         db.session.commit()
         return redirect(url_for("signer.check_email", slug=slug), 303)
     return render_template(
@@ -330,9 +335,9 @@ def open_call(slug: str):
         existing=None,
         field_order=SIGNATURE_FIELD_ORDER,
         deadline=deadline_in_zone(statement),
-        action=url_for("signer.open_call", slug=slug),
+        action=url_for("signer.open_call", slug=slug, **{TEXT_QUERY: reading.language}),
         open_call=True,
-        **_text(statement),
+        **reading.context(),
     ), 400 if form.errors else 200
 
 

@@ -51,8 +51,17 @@ def _load(purpose: Purpose, token: str, model):
         joinedload(model.statement).joinedload(Statement.translations),
     ]
     record, nonce = record_for(purpose, token, model, LinkProblem, options=options)
-    use_statement_language(record.statement.language)
+    use_statement_language(_reading_language(record))
     return record, nonce
+
+
+def _reading_language(record) -> str:
+    """The language the link's reader reads the statement in: the invitation's, or
+    the translation a signer signed; else the statement's."""
+    if isinstance(record, Invitation) and record.language:
+        return record.language
+    read = getattr(record, "translation_version", None)
+    return read.translation.language if read is not None else record.statement.language
 
 
 def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:

@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .signatures.views import blueprint as signatures_blueprint
     from .statements.views import blueprint as statements_blueprint
     from .trail.views import blueprint as trail_blueprint
+    from .workspace.translation_views import blueprint as translations_blueprint
     from .workspace.views import blueprint as workspace_blueprint
 
     app.register_blueprint(accounts_blueprint)
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(team_blueprint)
     app.register_blueprint(statements_blueprint)
     app.register_blueprint(workspace_blueprint)
+    app.register_blueprint(translations_blueprint)
     app.register_blueprint(signatures_blueprint)
     app.register_blueprint(invitations_blueprint)
     app.register_blueprint(signer_blueprint)

@@ -171,6 +171,8 @@ ROUTES = [
     Route("GET", "/statements/<slug>/history", READ),
     Route("GET", "/statements/<slug>/versions/1", READ),
     Route("GET", "/statements/<slug>/diff", READ),
+    Route("GET", "/statements/<slug>/translations", READ),
+    Route("GET", "/statements/<slug>/translations/fr", EDIT),
     Route("GET", "/statements/<slug>/export.md", READ),
     Route("GET", "/statements/<slug>/members", MANAGE),
     Route("POST", "/statements/<slug>/members", MANAGE),

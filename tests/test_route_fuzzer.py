@@ -57,7 +57,9 @@ from signon.extensions import db
 from signon.routing import MAX_ID
 from signon.signatures.links import confirm_contact_link, manage_link, reconfirm_link, verify_link
 from signon.signatures.models import Invitation, Signature, SignatureState
+from signon.statements.models import Statement
 from signon.tokens import Purpose, make_token
+from signon.workspace.translating import save_translation_text
 
 from .public_steps import signed_statement
 from .sign_on_steps import BASE_URL, invite_partners, sign_form
@@ -153,6 +155,12 @@ class World:
             membership = db.session.scalars(
                 select(Membership).where(Membership.user_id == editor.id)
             ).one()
+            # A French translation: its editor, its drop and the Languages page.
+            save_translation_text(
+                db.session.get(Statement, statement.id), language="fr",
+                title="Libérez les Onze de Méridia", body="Nous demandons leur libération.",
+                actor="fuzzer",
+            )  # fmt: skip
             # An email change waiting for its link.
             db.session.get(User, resetting.id).pending_email = "moving@coalition.example"
             # A waiting team invitation, for an address without an account.
@@ -227,6 +235,8 @@ class World:
             return "revoke"
         if name == "day":
             return "2026-12-01"
+        if name == "language":
+            return "fr"
         return self.ids[name]
 
     def odd_values(self, rule, name: str) -> list[str]:
@@ -242,6 +252,8 @@ class World:
             odd += [self.huge_tokens[rule.rule[: rule.rule.index("<")]], "abc.def.ghi"]
         if name == "day":
             odd += ["9999-99-99", "0000-00-00", "2026-02-30"]
+        if name == "language":
+            odd += ["en", "zz", "FR", "fr-"]  # the master's own, none, a case, a dash
         return odd
 
     def counts(self) -> tuple:
@@ -359,6 +371,12 @@ def test_every_rule_answers_every_persona_without_a_server_error(world):
         "admin.users",
         "publication.dated_file",
         "publication.team_file",
+        # The public reads the statement in no other language than its master's:
+        # a translation's public page and files answer 404.
+        "public.docx_in",
+        "public.pdf_in",
+        "public.statement_in",
+        "public.text_in",
         "retention.purge_contacts_page",
     }
     assert {"healthz", "static", "public.static", "statements.diff"} <= seen
@@ -367,7 +385,8 @@ def test_every_rule_answers_every_persona_without_a_server_error(world):
 field_values = st.one_of(
     st.sampled_from(BAD_VALUES),
     st.lists(st.sampled_from(BAD_VALUES), min_size=2, max_size=3),
-    st.text(max_size=40).filter(lambda s: s.strip().lower() not in {"yes", "y", "en", "utc"}),
+    # Never a valid value ("1": the master version a translation translates).
+    st.text(max_size=40).filter(lambda s: s.strip().lower() not in {"yes", "y", "en", "utc", "1"}),
 )
 raw_bodies = st.sampled_from(
     [
@@ -499,6 +518,24 @@ def good_forms(world) -> dict[str, tuple[str, dict, dict]]:
             f"/s/{world.slug}/sign",
             {**signing, "contact_email": "new@ngo.example"},
             {**SIGNER_BREAKS, "contact_email": REQUIRED_BREAKS},
+        ),
+        "translation": (
+            f"/statements/{world.slug}/translations/fr",
+            {
+                "title": "Libérez les journalistes",
+                "body": "Nous demandons leur libération immédiate.",
+                "intro": "Signé par :",
+                "note": "Relu",
+                "master_version": "1",
+                "save": "Save the translation",
+            },
+            {
+                "title": REQUIRED_BREAKS,
+                "body": ("missing", "NUL", "repeated with NUL", "300 KB"),
+                "master_version": ("missing", "NUL", "repeated with NUL", "100 KB"),
+                "intro": TEXT_BREAKS,
+                "note": TEXT_BREAKS,
+            },
         ),
         "add member": (
             f"/statements/{world.slug}/members",

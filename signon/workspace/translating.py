@@ -64,3 +64,19 @@ def drop_translation_text(statement: Statement, language: str, *, actor) -> Tran
         language=language,
     )
     return translation
+
+
+def set_authoritative_languages(statement: Statement, all_languages: bool, *, actor) -> bool:
+    """Which text binds: every language alike (True) or the master alone (not
+    committed). Recorded in the audit trail; False when it was so already."""
+    all_languages = bool(all_languages)
+    if statement.all_languages_authoritative is all_languages:
+        return False
+    statement.all_languages_authoritative = all_languages
+    record(
+        statement.id,
+        actor if isinstance(actor, str) else user_actor(actor),
+        "authoritative text changed",
+        all_languages=all_languages,
+    )
+    return True

@@ -37,7 +37,9 @@ class OutOfDate:
 def out_of_date_translations(statement: Statement) -> list[OutOfDate]:
     """The translations (not dropped) that no longer translate the master as it stands."""
     return [
-        OutOfDate(state.language, language_name(state.language), state.version.master_version.number)
+        OutOfDate(
+            state.language, language_name(state.language), state.version.master_version.number
+        )
         for state in language_states(statement)
         if not state.master and not state.dropped and not state.current and state.version
     ]

@@ -20,6 +20,9 @@ from ..times import zone_of, zone_time
 
 ACTION_LABELS = {
     "version saved": _l("Text saved as a new version"),
+    "translation saved": _l("Translation saved as a new version"),
+    "translation dropped": _l("Translation dropped"),
+    "authoritative text changed": _l("Which text is authoritative changed"),
     "lead organisations changed": _l("Lead organisations changed"),
     "opened for signatures": _l("Opened for signatures"),
     "closed": _l("Closed for signatures"),
@@ -80,6 +83,9 @@ DETAIL_LABELS = {
     "note": _l("note"),
     "reason": _l("reason"),
     "count": _l("count"),
+    "language": _l("language"),
+    "master_version": _l("text version translated"),
+    "all_languages": _l("every language authoritative"),
 }
 
 # Details that hold a UTC time (ISO text): shown in the statement's time zone.

@@ -148,6 +148,10 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
                   ChangeKind.SUBSTANTIVE, dummy_user)  # fmt: skip
     assert states(app, statement) == {"en": "out of date", "ky": "out of date"}
     assert listed(web, slug) == []
+    team_page = web.get(f"/statements/{slug}/signatures").get_data(as_text=True)
+    assert "Waiting for the English translation to be updated" in team_page
+    assert "Waiting for the Кыргызча translation to be updated" in team_page
+    assert "read in English, translation v1" in team_page
     assert send_outbox().sent == 1
     [asked] = mail_via_smtp.wait_for(before + 1)[before:]
     assert asked["To"] == "ru@ngo.example"
@@ -164,6 +168,8 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
     english_mail = mail_via_smtp.wait_for(before + 2)[-1]
     assert english_mail["To"] == "en@ngo.example"
     assert "immediate" in text_of(english_mail) and "The organisers" in text_of(english_mail)
+    # The title as the reader reads it, and no Russian: the whole email is in English.
+    assert EN[0] in english_mail["Subject"] and re.search("[а-я]", text_of(english_mail)) is None
 
     # The English reader confirms from the link in that email.
     reconfirm = next(u for u in links_in(english_mail) if "/r/" in u).removeprefix(

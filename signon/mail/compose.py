@@ -101,6 +101,8 @@ def queue_mail(
             current_app.config["MAIL_PER_RECIPIENT_PER_HOUR"],
         )
         return None
+    if context.get("statement") is not None:
+        context.setdefault("title_read", _title_read(context))
     with force_locale(_language(context)):
         subject, text = _render_blocks(name, context)
         html = render_template(f"emails/{name}.html", **_defaults(), **context)
@@ -134,6 +136,20 @@ def _language(context: dict) -> str:
         or interface_language(current_language())
         or SOURCE_LANGUAGE
     )
+
+
+def _title_read(context: dict) -> str:
+    """The statement's title as its reader reads it: the translation's, if a signer
+    signed one or an invitation offers one that is current."""
+    statement = context["statement"]
+    read = getattr(context.get("signature"), "translation_version", None)
+    if read is not None:
+        return read.translation.latest.title
+    language = getattr(context.get("invitation"), "language", "")
+    for translation in statement.translations if language else ():
+        if translation.language == language and translation.latest is not None:
+            return translation.latest.title
+    return statement.title
 
 
 def _text_language(context: dict, statement) -> str:

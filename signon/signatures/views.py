@@ -20,7 +20,7 @@ from ..accounts.models import Role
 from ..extensions import db, limiter
 from ..signatory_fields import PRINTED_FIELDS
 from ..statements.access import statement_for
-from .consent import consent_floor, is_listed, needs_reconfirmation
+from .consent import consent_floor, is_listed, needs_reconfirmation, waits_for_translation
 from .duplicates import find_duplicates
 from .forms import (
     ActionForm,
@@ -65,7 +65,12 @@ def _signatures_page(statement, *, order_error: str = "", typed=None, status: in
         statement=statement,
         signatures=rows,
         duplicates=duplicates,
-        needs_reconfirmation={s.id for s in rows if needs_reconfirmation(s, floor)},
+        needs_reconfirmation={
+            s.id
+            for s in rows
+            if needs_reconfirmation(s, floor) and not waits_for_translation(s, floor)
+        },
+        waiting_translation={s.id for s in rows if waits_for_translation(s, floor)},
         listed={s.id for s in rows if is_listed(s, floor)},
         section=final_section(statement),
         show_contacts=g.role.allows(Role.EDITOR),

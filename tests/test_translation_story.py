@@ -35,6 +35,7 @@ from .support import Web, csrf_token_in
 RU = ("Свободу журналистам", "Мы требуем освободить журналистов.")
 EN = ("Free the journalists", "We demand the release of the journalists.")
 KY = ("Журналисттерге эркиндик", "Биз журналисттерди бошотууну талап кылабыз.")
+RU_NAME = "Сеть свободы прессы"  # the English partner's name, as it gives it in Russian
 PARTNERS = {
     "en": ("Press Freedom Network", "en@ngo.example"),
     "ru": ("Пресс-клуб", "ru@ngo.example"),
@@ -117,9 +118,11 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
         body = page.get_data(as_text=True)
         text = {"en": EN, "ru": RU, "ky": KY}[code][1]
         assert text in body, code
+        # The English partner gives its name in Russian too, for the Russian documents.
+        other = f"ru: {RU_NAME}" if code == "en" else ""
         response = signer.client.post(
             f"{link}/sign?text={code}",
-            data={**sign_form(name=organisation, contact_email=email),
+            data={**sign_form(name=organisation, contact_email=email), "other_names": other,
                   "csrf_token": csrf_token_in(body)},
         )  # fmt: skip
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
@@ -132,7 +135,8 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
         assert english.version.number == 1 and english.text_sha256 == english.version.sha256
         russian = signatures["ru@ngo.example"]
         assert russian.translation_version is None and russian.translation_sha256 == ""
-    everyone = sorted(org for org, _e in PARTNERS.values())
+    # The statement's own documents (JSON included) print the name given in Russian.
+    everyone = sorted([RU_NAME, *(org for code, (org, _e) in PARTNERS.items() if code != "en")])
     assert listed(web, slug) == everyone
 
     # A minor master change: every translation stays current, everyone stays listed.
@@ -183,7 +187,7 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
         f"{reconfirm}/confirm", data={"csrf_token": csrf_token_in(page), "version_id": shown}
     )
     assert confirmed.status_code == 303
-    assert listed(web, slug) == ["Press Freedom Network"]
+    assert listed(web, slug) == [RU_NAME]
 
     # The Russian reader withdraws from theirs.
     russian_link = next(u for u in links_in(asked) if "/r/" in u).removeprefix("http://signon.test")
@@ -208,7 +212,8 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
     with web.client.get(f"/s/{slug}.pdf") as response:  # a file response: closed here
         pdf = response.get_data()
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Press Freedom Network" in text
+    # The Russian PDF prints the name the signer gave in Russian.
+    assert RU_NAME in text and "Press Freedom Network" not in text
     assert "Пресс-клуб" not in text and "Басма" not in text
     with app.app_context():
         waiting = db.session.scalar(
@@ -265,5 +270,22 @@ def test_a_link_to_a_language_that_is_out_of_date_signs_nothing(
     )  # fmt: skip
     assert refused.status_code == 409
     assert "Кыргызча" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+
+
+def test_a_name_in_another_language_that_is_not_one_is_refused_whole(app, story, mail_via_smtp):
+    email = "en@ngo.example"
+    link = links_in(mail_to(mail_via_smtp, email)[0])[0].removeprefix("http://signon.test")
+    signer = Web(app.test_client())
+    page = signer.client.get(f"{link}/sign").get_data(as_text=True)
+    assert 'name="other_names"' in page  # offered: the statement has translations
+    refused = signer.client.post(
+        f"{link}/sign?text=en",
+        data={**sign_form(name="Press Freedom Network", contact_email=email),
+              "other_names": "ru: Сеть\nxx Network", "csrf_token": csrf_token_in(page)},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "Line 2: write a language code, a colon and the name" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Signature)) == 0

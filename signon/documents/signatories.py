@@ -30,6 +30,8 @@ class Signatory:
     listed: bool = True
     position: int = 0
     signed_at: str = ""
+    # The name in other languages or scripts: (language, name) pairs.
+    names: tuple[tuple[str, str], ...] = ()
 
     @property
     def display(self) -> str:
@@ -100,11 +102,31 @@ def build_section(
     )
 
 
-def in_language(section: SignatorySection, language: str, intro: str = "") -> SignatorySection:
-    """The same list for a document in another language: its intro sentence (the
-    translation's, else the standard one) and its counted-not-named sentence."""
+def named_in(section: SignatorySection, language: str, order: str = "") -> SignatorySection:
+    """The list with each name as its signatory gave it in `language`, where they
+    did; an alphabetical list sorted again."""
+
+    def named(people: list[Signatory]) -> list[Signatory]:
+        people = [replace(s, name=dict(s.names).get(language, s.name)) for s in people]
+        if order == "alphabetical":
+            people.sort(key=lambda s: alphabetical_key(s.name))
+        return people
+
+    if not any(s.names for s in section.listed):
+        return section
     return replace(
-        section,
+        section, organisations=named(section.organisations), individuals=named(section.individuals)
+    )
+
+
+def in_language(
+    section: SignatorySection, language: str, intro: str = "", order: str = ""
+) -> SignatorySection:
+    """The same list for a document in another language: the names given in that
+    language (named_in), its intro sentence (the translation's, else the standard
+    one) and its counted-not-named sentence."""
+    return replace(
+        named_in(section, language, order),
         intro=intro or default_intro(language),
         anonymous_sentence=anonymous_sentence(
             section.anonymous_organisations, section.anonymous_individuals, language

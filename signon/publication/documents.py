@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..columns import utcnow
 from ..documents.model import Document, build_document
-from ..documents.signatories import in_language
+from ..documents.signatories import in_language, named_in
 from ..signatures.listing import final_section
 from ..times import local_day
 
@@ -35,11 +35,13 @@ def document_for_statement(statement, *, author: str = "", translation=None) -> 
     `translation` version, its text in its language above the same list.
     `author` goes into the PDF's and DOCX's metadata (DOCUMENT_AUTHOR)."""
     version = translation or statement.current_version
-    section = final_section(statement)
+    order = statement.signatory_order.value
     language = statement.language
     if translation is not None:
         language = translation.language
-        section = in_language(section, language, translation.intro)
+        section = in_language(final_section(statement), language, translation.intro, order)
+    else:
+        section = named_in(final_section(statement), language, order)
     return build_document(
         title=version.title,
         body=version.body,

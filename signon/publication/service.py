@@ -21,7 +21,7 @@ from ..columns import utcnow
 from ..documents.atomic_files import write_atomically, write_once
 from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
-from ..documents.signatories import Signatory, SignatorySection, in_language
+from ..documents.signatories import Signatory, SignatorySection, in_language, named_in
 from ..extensions import db
 from ..languages import LANGUAGES
 from ..locale_choice import current_language
@@ -166,15 +166,23 @@ def section_snapshot(section: SignatorySection) -> dict:
 
 
 def _entry(signatory: Signatory) -> dict:
-    return entry_values(signatory, PUBLIC_ENTRY_FIELDS)
+    entry = entry_values(signatory, PUBLIC_ENTRY_FIELDS)
+    if signatory.names:
+        entry["names"] = dict(signatory.names)
+    return entry
+
+
+def _signatory(entry: dict) -> Signatory:
+    names = tuple(sorted(entry.pop("names", {}).items()))
+    return Signatory(**entry, names=names)
 
 
 def section_from_snapshot(data: dict) -> SignatorySection:
     """The section a snapshot froze, in its printed order (no sorting again)."""
     return SignatorySection(
         intro=data["intro"],
-        organisations=[Signatory(**entry) for entry in data["organisations"]],
-        individuals=[Signatory(**entry) for entry in data["individuals"]],
+        organisations=[_signatory(dict(entry)) for entry in data["organisations"]],
+        individuals=[_signatory(dict(entry)) for entry in data["individuals"]],
         anonymous_organisations=data["anonymous_organisations"],
         anonymous_individuals=data["anonymous_individuals"],
         anonymous_sentence=data["anonymous_sentence"],
@@ -240,9 +248,10 @@ def edition_document(
     section = section_from_snapshot(snapshot["section"])
     if language and language != snapshot["language"]:
         text = _frozen_translation(edition, language)
-        section = in_language(section, language, text.intro)
+        section = in_language(section, language, text.intro, snapshot["order"])
     else:
         language = snapshot["language"]
+        section = named_in(section, language, snapshot["order"])
     return build_document(
         title=text.title,
         body=text.body,

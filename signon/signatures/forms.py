@@ -28,7 +28,9 @@ from wtforms.validators import (
 )
 
 from ..fields import Checkbox, Form
+from ..languages import LANGUAGES
 from ..signatory_fields import INDIVIDUAL, LIMITS, ORGANISATION
+from ..text import has_control_characters
 from ..validators import NoControlCharacters, one_line
 
 KIND_CHOICES = [
@@ -100,6 +102,32 @@ class OrderForm(Form):
         return int(raw_id[:18]), -1 if direction == "up" else 1
 
 
+def parse_other_names(text: str) -> dict[str, str]:
+    """`ru: Пресс-клуб` lines as {language: name}; ValueError, with a message for
+    people, for a line that is not one."""
+    names: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, colon, name = line.partition(":")
+        code, name = code.strip().lower(), one_line(name) or ""
+        if not colon or code not in LANGUAGES or not name:
+            raise ValueError(
+                _(
+                    "Line %(line)s: write a language code, a colon and the name, "
+                    "like “ru: Пресс-клуб”.",
+                    line=number,
+                )
+            )
+        if len(name) > LIMITS["name"] or has_control_characters(name):
+            raise ValueError(
+                _("Line %(line)s: the name is longer than %(limit)s characters or holds control "
+                  "characters.", line=number, limit=LIMITS["name"])
+            )  # fmt: skip
+        names[code] = name
+    return names
+
+
 class SignatureForm(Form):
     name = _line(
         _l("Organisation name"), "name", DataRequired(message=_l("Enter the name to be listed."))
@@ -127,6 +155,14 @@ class SignatureForm(Form):
     kind = RadioField(
         _l("Signing as"), choices=KIND_CHOICES, default=ORGANISATION, coerce=_choice_value
     )
+    other_names = TextAreaField(
+        _l("Your name in the statement's other languages (optional)"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l(
+            "One per line: the language's code, a colon, the name as the document in that "
+            "language prints it. For example: ru: Пресс-клуб"
+        ),
+    )
     listed_publicly = Checkbox(_l("List our name publicly"), default=True)
     authorised_by = _line(_l("Name of the person authorising the signature"), "authorised_by")
     authoriser_title = _line(_l("Their role"), "authoriser_title")
@@ -144,6 +180,12 @@ class SignatureForm(Form):
         _l("I am authorised to sign on behalf of this organisation"),
         validators=[InputRequired(message=_l("Please confirm you are authorised to sign."))],
     )
+
+    def validate_other_names(self, field):
+        try:
+            field.parsed = parse_other_names(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
     def validate_kind(self, field):
         if field.data not in (ORGANISATION, INDIVIDUAL):

@@ -33,6 +33,7 @@ def as_signatory(signature: Signature) -> Signatory:
         listed=signature.listed_publicly,
         position=signature.position,
         signed_at=signature.signed_at.isoformat(),
+        names=tuple(sorted((signature.other_names or {}).items())),
     )
 
 

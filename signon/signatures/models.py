@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import JSON, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import UTCDateTime, state_enum, utcnow
@@ -94,6 +94,9 @@ class Signature(db.Model):
         ForeignKey("translation_versions.id", ondelete="SET NULL")
     )
     translation_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The name as the signatory gives it in other languages or scripts (code -> name):
+    # the documents in those languages print it (documents/signatories.in_language).
+    other_names: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     source: Mapped[SignatureSource] = mapped_column(state_enum(SignatureSource, "source"))
     state: Mapped[SignatureState] = mapped_column(state_enum(SignatureState, "state"))
     position: Mapped[int] = mapped_column(default=0)  # the agreed order ("as-listed")

@@ -58,6 +58,7 @@ def _apply(
     *,
     consent: bool = True,
     read: TranslationVersion | None = None,
+    other_names: dict[str, str] | None = None,
 ) -> bool:
     """Copy the input onto the signature; with `consent`, bind it to the text read:
     the current master text, or the translation `read` with the master version it
@@ -68,6 +69,8 @@ def _apply(
     signature.kind = SignatoryKind(data.kind)
     signature.listed_publicly = data.listed_publicly
     signature.name_key = name_key(data.name)
+    if other_names is not None:
+        signature.other_names = other_names
     if consent:
         with db.session.no_autoflush:  # a new signature is not ready to be flushed yet
             version = statement.current_version if read is None else read.master_version
@@ -88,6 +91,7 @@ def _visible(signature: Signature) -> tuple:
         *entry_values(signature).values(),
         signature.text_sha256,
         signature.translation_sha256,
+        tuple(sorted((signature.other_names or {}).items())),
         signature.state,
     )
 
@@ -115,6 +119,7 @@ def sign_from_invitation(
     *,
     existing: Signature | object | None = UNKNOWN,
     read: TranslationVersion | None = None,
+    other_names: dict[str, str] | None = None,
 ) -> Signature:
     """Create, or update, the one signature of an invitation (not committed).
 
@@ -141,7 +146,7 @@ def sign_from_invitation(
             # The invitation's place in the agreed order, whenever they sign.
             position=invitation.position or _next_position(statement),
         )
-        _apply(signature, data, statement, read=read)
+        _apply(signature, data, statement, read=read, other_names=other_names)
         try:
             if db.session.get_bind().dialect.name == "sqlite":
                 db.session.add(signature)
@@ -154,9 +159,9 @@ def sign_from_invitation(
             if signature is None:
                 raise
             was_signed = signature.state is SignatureState.SIGNED
-            changed = _apply(signature, data, statement, read=read)
+            changed = _apply(signature, data, statement, read=read, other_names=other_names)
     else:
-        changed = _apply(signature, data, statement, read=read)
+        changed = _apply(signature, data, statement, read=read, other_names=other_names)
     signature.state = SignatureState.SIGNED
     if was_withdrawn:
         signature.withdrawn_at = None

@@ -100,7 +100,7 @@ def closed(_error):
 # The sign-on fields in the order the page shows them (_signature_fields.html): the
 # error summary lists its links in this order, whatever order the form class has.
 SIGNATURE_FIELD_ORDER = (
-    "kind", "name", "acronym", "country", "note", "listed_publicly",
+    "kind", "name", "acronym", "country", "note", "other_names", "listed_publicly",
     "website", "authorised_by", "authoriser_title", "contact_email", "authorised",
 )  # fmt: skip
 
@@ -153,7 +153,13 @@ def sign(token: str):
             read = reading_to_sign(statement, invite.language).translation
         except SigningError as error:
             return _text_unavailable(error)
-        sign_from_invitation(invite, SignatureInput.from_form(form), existing=existing, read=read)
+        sign_from_invitation(
+            invite,
+            SignatureInput.from_form(form),
+            existing=existing,
+            read=read,
+            other_names=getattr(form.other_names, "parsed", None),
+        )
         db.session.commit()
         return redirect(url_for("signer.signed", token=token), 303)
     return render_template(

@@ -64,3 +64,17 @@ def translate_plural(
 def N_(message: str) -> str:
     """Marks a string for the catalogs where it is defined; translated where shown."""
     return message
+
+
+def language_name(code: str, in_language: str | None) -> str:
+    """A language's name as a sentence in `in_language` says it ('Russian',
+    'russe', 'русский'), from CLDR; its own name where CLDR has none."""
+    from babel import Locale, UnknownLocaleError
+
+    from .languages import LANGUAGES
+
+    try:
+        name = Locale.parse(interface_language(in_language) or SOURCE_LANGUAGE).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or LANGUAGES.get(code, code)

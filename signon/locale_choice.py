@@ -14,7 +14,13 @@ from flask_babel import Babel, Domain, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
 
-from .i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, interface_language, translations
+from .i18n import (
+    INTERFACE_LANGUAGES,
+    SOURCE_LANGUAGE,
+    interface_language,
+    language_name,
+    translations,
+)
 from .languages import LANGUAGES, direction
 
 COOKIE = "signon_language"
@@ -39,6 +45,8 @@ def install(app: Flask) -> None:
         # For mail's inline styles, where clients know no logical properties.
         start_side=lambda: "right" if direction(current_language()) == "rtl" else "left",
         language_links=language_links,
+        # A language named inside a sentence, in the page's language ('Kyrgyz').
+        language_name=lambda code: language_name(code, current_language()),
     )
 
 

@@ -154,7 +154,7 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
     assert listed(web, slug) == []
     team_page = web.get(f"/statements/{slug}/signatures").get_data(as_text=True)
     assert "Waiting for the English translation to be updated" in team_page
-    assert "Waiting for the Кыргызча translation to be updated" in team_page
+    assert "Waiting for the Kyrgyz translation to be updated" in team_page
     assert "read in English, translation v1" in team_page
     assert send_outbox().sent == 1
     [asked] = mail_via_smtp.wait_for(before + 1)[before:]

@@ -23,7 +23,7 @@ from ..documents.cache import RenderFailed, note_render
 from ..documents.model import Document, build_document
 from ..documents.signatories import Signatory, SignatorySection, in_language, named_in
 from ..extensions import db
-from ..languages import LANGUAGES
+from ..i18n import language_name
 from ..locale_choice import current_language
 from ..signatory_fields import PUBLIC_ENTRY_FIELDS, entry_values
 from ..signatures.consent import awaiting_reconfirmation
@@ -450,7 +450,7 @@ def edition_reason(reason: str) -> str:
 def _check_translations(statement: Statement) -> None:
     """An out-of-date translation blocks publishing until it is updated or dropped."""
     behind = [
-        LANGUAGES.get(state.language, state.language)
+        language_name(state.language, current_language())
         for state in language_states(statement)
         if not state.master and not state.dropped and not state.current
     ]

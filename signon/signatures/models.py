@@ -151,6 +151,22 @@ class Signature(db.Model):
         return bool(contact) and contact in (self.contact_confirmed, invitation_email.lower())
 
     @property
+    def read_text(self):
+        """The version the signer consented to as they read it: the translation's
+        version, else the master's."""
+        return self.translation_version or self.version
+
+    @property
+    def read_sha256(self) -> str:
+        return self.translation_sha256 or self.text_sha256
+
+    @property
+    def read_title(self) -> str:
+        """The statement's title as the signer reads it now (their translation's latest)."""
+        read = self.translation_version
+        return read.translation.latest.title if read is not None else self.statement.title
+
+    @property
     def reply_address(self) -> str:
         """Where mail about this signature goes: its contact email once proven,
         else its invitation's address; none once contacts were purged (addresses

@@ -143,9 +143,12 @@ def signers_a_substantive_change_emails(statement: Statement) -> int:
     """How many signers a substantive change would email now: after it, every
     signed signature waits for re-confirmation (the floor rises above them all),
     and request_reconfirmations writes to each whose address is still known."""
+    # Readers of a translation are not among them: they wait for its update.
     signed = db.session.scalars(
         select(Signature).where(
-            Signature.statement_id == statement.id, Signature.state == SignatureState.SIGNED
+            Signature.statement_id == statement.id,
+            Signature.state == SignatureState.SIGNED,
+            Signature.translation_version_id.is_(None),
         )
     )
     return sum(1 for signature in signed if signature.reply_address)

@@ -20,7 +20,7 @@ from ..columns import utcnow
 from ..extensions import db
 from ..languages import LANGUAGES
 from ..text import canonical_text, clean_line, fingerprint
-from .models import ChangeKind, Statement, Version
+from .models import ChangeKind, Statement, Status, Version
 from .service import version_by_number
 from .translation_models import Translation, TranslationVersion
 
@@ -127,6 +127,8 @@ def save_translation(
     `master_number` names the master version translated (default: the current one).
     Raises TranslationError for a language that is not one, the master's own, or a
     master version that does not exist."""
+    if statement.status is Status.PUBLISHED:
+        raise TranslationError(_("The statement is published: its texts can no longer change."))
     if language not in LANGUAGES:
         raise TranslationError(_("Choose a language from the list."))
     if language == statement.language:
@@ -190,6 +192,8 @@ def _kind(
 
 def drop_translation(statement: Statement, language: str) -> Translation:
     """Neither offered to signers nor published until its next version (not committed)."""
+    if statement.status is Status.PUBLISHED:
+        raise TranslationError(_("The statement is published: its texts can no longer change."))
     translation = translation_for(statement, language)
     if translation is None:
         raise TranslationError(_("There is no translation in this language."))

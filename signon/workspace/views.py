@@ -24,6 +24,7 @@ from ..signatures.consent import (
     listed_count,
     most_consented_version,
     needs_reconfirmation,
+    waits_for_translation,
 )
 from ..signatures.invitations.service import unanswered_count
 from ..signatures.listing import final_section
@@ -83,7 +84,11 @@ def show(slug: str):
         version=statement.current_version,
         html=render_html(statement.body, statement.language),
         signatures=signatures,
-        needs_reconfirmation={s.id for s in signatures if needs_reconfirmation(s, floor)},
+        needs_reconfirmation={
+            s.id
+            for s in signatures
+            if needs_reconfirmation(s, floor) and not waits_for_translation(s, floor)
+        },
         section=final_section(statement),
     )
 

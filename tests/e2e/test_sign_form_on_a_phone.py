@@ -79,7 +79,7 @@ def test_a_failed_sign_on_on_a_phone_opens_at_the_error_summary(
     # A submit with the name cleared and the authorisation left unticked.
     phone.get_by_label("Organisation name").fill("")
     phone.get_by_role("button", name="Sign this statement").click()
-    assert phone.url.endswith("/sign#error-summary")
+    assert phone.url.endswith("/sign?text=en#error-summary")  # the text shown goes with it
     summary = phone.locator("#error-summary")
     expect(summary).to_contain_text("There is a problem")
     assert in_viewport(phone, "#error-summary")

@@ -15,8 +15,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('language', sa.String(length=8), server_default='', nullable=False))
+    # A plain ADD COLUMN: a batch copy of `users` would drop the table, and SQLite's
+    # foreign keys would take every membership with it.
+    op.add_column('users', sa.Column('language', sa.String(length=8), server_default='', nullable=False))
 
 
 def downgrade():

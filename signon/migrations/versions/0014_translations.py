@@ -52,14 +52,22 @@ def upgrade():
         sa.UniqueConstraint('translation_id', 'number', name=op.f('uq_translation_versions_translation_id')),
     )
     op.create_index(op.f('ix_translation_versions_translation_id'), 'translation_versions', ['translation_id'])
-    with op.batch_alter_table('signatures') as batch:
-        batch.add_column(sa.Column('translation_version_id', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('translation_sha256', sa.String(length=64), server_default='', nullable=False))
-        batch.create_foreign_key(op.f('fk_signatures_translation_version_id_translation_versions'), 'translation_versions', ['translation_version_id'], ['id'], ondelete='SET NULL')
-    with op.batch_alter_table('invitations') as batch:
-        batch.add_column(sa.Column('language', sa.String(length=20), server_default='', nullable=False))
-    with op.batch_alter_table('statements') as batch:
-        batch.add_column(sa.Column('all_languages_authoritative', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMNs: a batch copy drops the table, and SQLite's foreign keys would
+    # take every row that references it (signatures, invitations...) with it.
+    fk = 'fk_signatures_translation_version_id_translation_versions'
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite adds a column's foreign key inline, or not at all.
+        op.execute(
+            'ALTER TABLE signatures ADD COLUMN translation_version_id INTEGER '
+            f'CONSTRAINT {fk} REFERENCES translation_versions (id) ON DELETE SET NULL'
+        )
+    else:
+        op.add_column('signatures', sa.Column('translation_version_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(fk, 'signatures', 'translation_versions',
+                              ['translation_version_id'], ['id'], ondelete='SET NULL')
+    op.add_column('signatures', sa.Column('translation_sha256', sa.String(length=64), server_default='', nullable=False))
+    op.add_column('invitations', sa.Column('language', sa.String(length=20), server_default='', nullable=False))
+    op.add_column('statements', sa.Column('all_languages_authoritative', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():

@@ -16,8 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('signatures') as batch:
-        batch.add_column(sa.Column('other_names', sa.JSON(), server_default='{}', nullable=False))
+    op.add_column('signatures', sa.Column('other_names', sa.JSON(), server_default='{}', nullable=False))
 
 
 def downgrade():

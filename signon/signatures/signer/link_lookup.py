@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import make_response, render_template
+from flask import g, make_response, render_template
 from sqlalchemy.orm import joinedload
 
 from ...columns import utcnow
@@ -52,7 +52,18 @@ def _load(purpose: Purpose, token: str, model):
     ]
     record, nonce = record_for(purpose, token, model, LinkProblem, options=options)
     use_statement_language(_reading_language(record))
+    g.signon_title_read = _reading_title(record)
     return record, nonce
+
+
+def _reading_title(record) -> str:
+    """The statement's title as the link's reader reads it (signer pages: title_of)."""
+    if isinstance(record, Invitation):
+        for translation in record.statement.translations if record.language else ():
+            if translation.language == record.language and translation.latest is not None:
+                return translation.latest.title
+        return record.statement.title
+    return record.read_title
 
 
 def _reading_language(record) -> str:

@@ -11,7 +11,9 @@ from flask import request
 from flask_babel import gettext as _
 
 from ...documents.html import render_html
+from ...i18n import language_name
 from ...languages import LANGUAGES
+from ...locale_choice import current_language
 from ...statements.models import Statement, Version
 from ...statements.translation_models import TranslationVersion
 from ...statements.translations import language_states
@@ -73,7 +75,7 @@ def reading_to_sign(statement: Statement, default: str = "") -> Reading:
                 "The %(language)s text is being updated to the latest version of the "
                 "statement and cannot be signed now. Read and sign it in another language, "
                 "or come back once it is updated.",
-                language=LANGUAGES.get(reading.unavailable, reading.unavailable),
+                language=language_name(reading.unavailable, current_language()),
             )
         )
     return reading

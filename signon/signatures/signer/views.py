@@ -6,7 +6,7 @@ a POST with a CSRF token, answered with a redirect to a page that shows the resu
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -80,6 +80,12 @@ def private_page_headers(response):
     return response
 
 
+@blueprint.app_template_global("title_of")
+def title_of(statement: Statement) -> str:
+    """The statement's title as this page's reader reads it: their translation's."""
+    return g.get("signon_title_read") or statement.title
+
+
 @blueprint.app_template_filter("printed_as")
 def printed_as_filter(signature: Signature):
     """`signature | printed_as`: the entry as the documents print it, for the
@@ -113,9 +119,15 @@ def _text_unavailable(error: SigningError):
 
 
 def _text(statement: Statement, version=None) -> dict:
-    """The text shown beside a form: by default the one being signed now."""
+    """The text shown beside a form: by default the one being signed now; a
+    translation's version in its own language."""
     version = version or statement.current_version
-    return {"version": version, "html": render_html(version.body, statement.language)}
+    language = getattr(getattr(version, "translation", None), "language", statement.language)
+    return {
+        "version": version,
+        "html": render_html(version.body, language),
+        "shown_language": language,
+    }
 
 
 @blueprint.route("/i/<token>", methods=["GET", "POST"])
@@ -234,7 +246,7 @@ def manage(token: str):
         can_sign_again=withdrawn and signing_open,
         # The text this signature consented to, which may be older than the current
         # one; a withdrawn signer who signs again signs the current one.
-        **_text(statement, None if withdrawn else signature.version),
+        **_text(statement, None if withdrawn else signature.read_text),
     ), 400 if form.errors or message else 200
 
 

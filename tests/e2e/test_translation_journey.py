@@ -14,7 +14,8 @@ from signon.accounts.models import User
 from signon.extensions import db
 from signon.signatures.invitations.service import InvitationRow, add_invitations
 from signon.signatures.models import Signature
-from signon.statements.models import Statement
+from signon.statements.models import ChangeKind, Statement
+from signon.workspace.editing import save_next_version
 from signon.workspace.translating import save_translation_text
 
 from ..mailbox import links_in
@@ -98,3 +99,56 @@ def test_a_partner_reads_and_signs_the_english_translation_of_a_russian_statemen
         public.screenshot(path=screenshots / "5-public-english.png", full_page=True)
     finally:
         reader.close()
+
+
+def test_the_team_translates_the_text_and_brings_the_translation_up_to_date(
+    app, page, dummy_user, create_statement, screenshots
+):
+    statement = create_statement(title=RU[0], body=RU[1], language="ru")
+    slug = statement.slug
+    page.goto("/login")
+    page.fill("input[name=email]", dummy_user.email)
+    page.fill("input[name=password]", dummy_user.password)
+    page.locator("main form button").last.click()
+
+    # The Languages tab: add an English translation, typed beside the master text.
+    page.goto(f"/statements/{slug}/translations")
+    page.select_option("select[name=language]", "en")
+    page.locator("form.add-translation button").click()
+    expect(page).to_have_url(re.compile(rf"/statements/{slug}/translations/en$"))
+    expect(page.locator("main")).to_contain_text(RU[1])  # the master, beside the form
+    page.fill("input[name=title]", EN[0])
+    page.fill("textarea[name=body]", EN[1])
+    page.screenshot(path=screenshots / "1-editor-new.png", full_page=True)
+    page.locator("#translation-form [type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/statements/{slug}/translations$"))
+    page.screenshot(path=screenshots / "2-languages-current.png", full_page=True)
+
+    # A substantive change of the master: every team page says the English one is behind.
+    with app.test_request_context():
+        record = db.session.get(Statement, statement.id)
+        user = db.session.get(User, dummy_user.id)
+        save_next_version(
+            record, title=RU[0], body="Мы требуем немедленно освободить всех журналистов.",
+            author=user, actor=user, note="", kind=ChangeKind.SUBSTANTIVE,
+        )  # fmt: skip
+        db.session.commit()
+    page.goto(f"/statements/{slug}")
+    warning = page.get_by_text("The English translation is out of date")
+    expect(warning).to_be_visible()
+    page.screenshot(path=screenshots / "3-out-of-date.png", full_page=True)
+
+    # Its editor shows what changed in the master since the version it translates.
+    page.get_by_role("link", name="Update the English translation").first.click()
+    expect(
+        page.locator(".diff-blocks ins, .changes ins").filter(has_text="немедленно").first
+    ).to_be_visible()
+    page.fill("textarea[name=body]", "We demand the immediate release of all journalists.")
+    page.screenshot(path=screenshots / "4-editor-update.png", full_page=True)
+    page.locator("#translation-form [type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/statements/{slug}/translations$"))
+    expect(page.get_by_text("The English translation is out of date")).to_have_count(0)
+    with app.app_context():
+        record = db.session.get(Statement, statement.id)
+        [english] = record.translations
+        assert english.latest.number == 2 and english.latest.master_version.number == 2

@@ -106,6 +106,8 @@ IN_LANGUAGE = "/s/<slug>/<any(" + ", ".join(sorted(LANGUAGES)) + "):language>"
 @blueprint.route(IN_LANGUAGE)
 def statement_in(slug: str, language: str):
     record = _public_in(slug, language)
+    if language == record.language:  # the master's page has its own address
+        return redirect(url_for("public.statement", slug=slug), 301)
     response = _page(record, preview=False, language=language)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -114,7 +116,7 @@ def statement_in(slug: str, language: str):
 def _public_in(slug: str, language: str):
     """The public statement, if the public reads it in `language`; else 404."""
     record = public_statement(slug)
-    if language == record.language or language not in text_languages(record):
+    if language not in text_languages(record):
         abort(404)
     return record
 

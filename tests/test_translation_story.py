@@ -228,7 +228,8 @@ def test_partners_sign_in_their_language_and_consent_follows_each_text(
     assert "A translation from Russian; the Russian text is authoritative." in page
     redirected = web.client.get(f"/s/{slug}/ru")
     assert redirected.status_code == 301 and redirected.location.endswith(f"/s/{slug}")
-    assert f'hreflang="ru" href="/s/{slug}"' in page
+    assert f'hreflang="ru" href="http://signon.test/s/{slug}"' in page
+    assert f'hreflang="x-default" href="http://signon.test/s/{slug}"' in page
     assert "Press Freedom Network" in page and "Пресс-клуб" not in page
     with web.client.get(f"/s/{slug}/en.pdf") as response:
         english = " ".join(

@@ -259,6 +259,10 @@ def drop(slug: str, language: str):
             ),
             consequences=[
                 _("Signers are no longer offered it, and it is not published."),
+                _(
+                    "Those who signed reading it stay listed only while it translates the "
+                    "current text: once it is out of date, they are not listed."
+                ),
                 _("Its versions are kept: saving a new version offers it again."),
             ],
             confirm_label=_("Drop the %(language)s translation", language=name),

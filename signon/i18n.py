@@ -8,9 +8,12 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from .languages import LANGUAGES
 
 # English is the source language: its catalog is the msgids themselves.
 INTERFACE_LANGUAGES = ("en", "fr", "es", "ru", "ky", "ar")
@@ -69,10 +72,6 @@ def N_(message: str) -> str:
 def language_name(code: str, in_language: str | None) -> str:
     """A language's name as a sentence in `in_language` says it ('Russian',
     'russe', 'русский'), from CLDR; its own name where CLDR has none."""
-    from babel import Locale, UnknownLocaleError
-
-    from .languages import LANGUAGES
-
     try:
         name = Locale.parse(interface_language(in_language) or SOURCE_LANGUAGE).languages.get(code)
     except (ValueError, UnknownLocaleError):

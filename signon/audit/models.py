@@ -48,6 +48,11 @@ def user_actor(user) -> str:
     return f"{user.name} <{user.email}>"
 
 
+def actor_name(actor) -> str:
+    """An actor as the audit trail names it: a user, or already a name (a command)."""
+    return actor if isinstance(actor, str) else user_actor(actor)
+
+
 # Append-only: refused before any SQL is sent, so the transaction is left as it
 # was. The statement's own deletion still takes its events with it (ON DELETE
 # CASCADE in the database), which is not an edit of the trail.

@@ -140,23 +140,14 @@ def _language(context: dict) -> str:
 
 def _title_read(context: dict) -> str:
     """The statement's title as its reader reads it: the translation's, if a signer
-    signed one or an invitation offers one that is current."""
-    statement = context["statement"]
-    read = getattr(context.get("signature"), "translation_version", None)
-    if read is not None:
-        return read.translation.latest.title
-    language = getattr(context.get("invitation"), "language", "")
-    for translation in statement.translations if language else ():
-        if translation.language == language and translation.latest is not None:
-            return translation.latest.title
-    return statement.title
+    signed one or an invitation offers one (signatures.models read_title)."""
+    reader = context.get("signature") or context.get("invitation")
+    return getattr(reader, "read_title", None) or context["statement"].title
 
 
 def _text_language(context: dict, statement) -> str:
-    read = getattr(context.get("signature"), "translation_version", None)
-    if read is not None:
-        return read.translation.language
-    return getattr(context.get("invitation"), "language", "") or statement.language
+    reader = context.get("signature") or context.get("invitation")
+    return getattr(reader, "read_language", None) or statement.language
 
 
 def build_email(message: OutboxMessage, config) -> EmailMessage:

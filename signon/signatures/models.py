@@ -167,6 +167,12 @@ class Signature(db.Model):
         return read.translation.latest.title if read is not None else self.statement.title
 
     @property
+    def read_language(self) -> str:
+        """The language the signer reads the statement in: their translation's, else its own."""
+        read = self.translation_version
+        return read.translation.language if read is not None else self.statement.language
+
+    @property
     def reply_address(self) -> str:
         """Where mail about this signature goes: its contact email once proven,
         else its invitation's address; none once contacts were purged (addresses
@@ -209,6 +215,19 @@ class Invitation(db.Model):
 
     statement: Mapped[Statement] = relationship()
     signature: Mapped[Signature | None] = relationship(back_populates="invitation")
+
+    @property
+    def read_language(self) -> str:
+        """The language the invitation offers the text in: its own, else the statement's."""
+        return self.language or self.statement.language
+
+    @property
+    def read_title(self) -> str:
+        """The statement's title in the invitation's language, where a translation has one."""
+        for translation in self.statement.translations if self.language else ():
+            if translation.language == self.language and translation.latest is not None:
+                return translation.latest.title
+        return self.statement.title
 
 
 def signer_actor(signature: Signature) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from ..audit.models import record, user_actor
+from ..audit.models import actor_name, record, user_actor
 from ..columns import utcnow
 from ..database import outside_transaction
 from ..extensions import db
@@ -92,17 +92,7 @@ def request_reconfirmations(statement: Statement, *, actor) -> int:
         for signature in awaiting_reconfirmation(statement, floor)
         if not waits_for_translation(signature, floor)
     ]
-    emailed = sum(ask_to_reconfirm(signature) for signature in waiting)
-    if waiting:
-        record(
-            statement.id,
-            actor if isinstance(actor, str) else user_actor(actor),
-            "reconfirmation requested",
-            version=statement.current_version.number,
-            signatures=[s.id for s in waiting],
-            emailed=emailed,
-        )
-    return emailed
+    return _ask_all(statement, waiting, actor, version=statement.current_version.number)
 
 
 def request_translation_reconfirmations(statement: Statement, translation, *, actor) -> int:
@@ -125,14 +115,24 @@ def request_translation_reconfirmations(statement: Statement, translation, *, ac
         )
         if not covers_current(signature, floor)
     ]
+    return _ask_all(
+        statement,
+        waiting,
+        actor,
+        language=translation.language,
+        version=translation.latest.number,
+    )
+
+
+def _ask_all(statement: Statement, waiting: list[Signature], actor, **detail) -> int:
+    """Ask each signer to re-confirm; one audit event names them all. How many were emailed."""
     emailed = sum(ask_to_reconfirm(signature) for signature in waiting)
     if waiting:
         record(
             statement.id,
-            actor if isinstance(actor, str) else user_actor(actor),
+            actor_name(actor),
             "reconfirmation requested",
-            language=translation.language,
-            version=translation.latest.number,
+            **detail,
             signatures=[s.id for s in waiting],
             emailed=emailed,
         )

@@ -70,15 +70,7 @@ def read_statement_file(path: str | Path) -> StatementFile:
 
 def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
     """Parse the text of a statement file; raises StatementFileError."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise StatementFileError(name, 1, "the file must start with a '---' line (front matter)")
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        raise StatementFileError(name, 1, "the front matter has no closing '---' line") from None
-    front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+    front, body, end = split_front_matter(text, name)
 
     def fail(line: int | None, problem: str):
         raise StatementFileError(name, line, problem)
@@ -192,12 +184,7 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
             )
         signatories.append(SignatoryEntry(**values, kind=kind, listed_publicly=not anonymous))
 
-    for number, line in enumerate(body.split("\n"), start=end + 2):
-        if has_control_characters(line, multiline=True):
-            fail(number, "the body contains control characters")
-    body = canonical_text(body)
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        fail(end + 2, f"the body is larger than {MAX_BODY_BYTES // 1000} KB")
+    body = checked_body(body, end, name)
     return StatementFile(
         title=title,
         body=body,
@@ -209,6 +196,31 @@ def parse_statement_file(text: str, name: str = "<statement>") -> StatementFile:
         signatories=signatories,
         lead_organisations=leads,
     )
+
+
+def split_front_matter(text: str, name: str) -> tuple[str, str, int]:
+    """(front matter, body, index of the closing '---' line); StatementFileError when
+    the file does not open and close its front matter."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[0].strip() != "---":
+        raise StatementFileError(name, 1, "the file must start with a '---' line (front matter)")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        raise StatementFileError(name, 1, "the front matter has no closing '---' line")
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end
+
+
+def checked_body(body: str, end: int, name: str) -> str:
+    """The body in canonical form; StatementFileError for a control character (its
+    line) or a body over MAX_BODY_BYTES. `end`: the index of the closing '---'."""
+    for number, line in enumerate(body.split("\n"), start=end + 2):
+        if has_control_characters(line, multiline=True):
+            raise StatementFileError(name, number, "the body contains control characters")
+    body = canonical_text(body)
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        problem = f"the body is larger than {MAX_BODY_BYTES // 1000} KB"
+        raise StatementFileError(name, end + 2, problem)
+    return body
 
 
 def _load_yaml(front: str):

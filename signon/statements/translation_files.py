@@ -12,8 +12,14 @@ from pathlib import Path
 import yaml
 
 from ..languages import LANGUAGES
-from ..text import canonical_text, clean_line, has_control_characters
-from .files import MAX_BODY_BYTES, StatementFileError, _load_yaml, _yaml_error_line
+from ..text import clean_line, has_control_characters
+from .files import (
+    StatementFileError,
+    _load_yaml,
+    _yaml_error_line,
+    checked_body,
+    split_front_matter,
+)
 
 TRANSLATION_KEYS = ("title", "language", "translates", "signatories_intro")
 
@@ -61,13 +67,7 @@ def read_translation_file(path: Path, language: str) -> TranslationFile:
 
 def parse_translation_file(text: str, language: str, name: str) -> TranslationFile:
     """A translation file's text, checked; raises StatementFileError (file, line, why)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines[0].strip() != "---":
-        raise StatementFileError(name, 1, "the file must start with a '---' line (front matter)")
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    if end is None:
-        raise StatementFileError(name, 1, "the front matter has no closing '---' line")
-    front, body = "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+    front, body, end = split_front_matter(text, name)
 
     def line_of(key: str) -> int | None:
         match = re.search(rf"^{re.escape(key)}\s*:", front, re.MULTILINE)
@@ -99,12 +99,7 @@ def parse_translation_file(text: str, language: str, name: str) -> TranslationFi
     for value, key in ((title, "title"), (intro, "signatories_intro")):
         if has_control_characters(value):
             fail(line_of(key), f"{key!r} contains control characters")
-    for number, line in enumerate(body.split("\n"), start=end + 2):
-        if has_control_characters(line, multiline=True):
-            fail(number, "the body contains control characters")
-    body = canonical_text(body)
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        fail(end + 2, f"the body is larger than {MAX_BODY_BYTES // 1000} KB")
+    body = checked_body(body, end, name)
     if not body.strip():
         fail(end + 2, "the translation has no text")
     return TranslationFile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..accounts.models import User
-from ..audit.models import record, user_actor
+from ..audit.models import actor_name, record
 from ..signatures.reconfirm import diff_emails_ahead, request_reconfirmations
 from ..statements.models import ChangeKind, Statement, Version
 from ..statements.service import save_version, set_lead_organisations
@@ -65,7 +65,7 @@ def save_next_version(
         return None, 0
     record(
         statement.id,
-        actor if isinstance(actor, str) else user_actor(actor),
+        actor_name(actor),
         "version saved",
         version=version.number,
         kind=version.change_kind.value,

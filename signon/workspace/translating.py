@@ -4,7 +4,7 @@ audit trail; a substantive version asks that translation's readers to confirm.""
 
 from __future__ import annotations
 
-from ..audit.models import record, user_actor
+from ..audit.models import actor_name, record
 from ..signatures.reconfirm import request_translation_reconfirmations
 from ..statements.models import ChangeKind, Statement
 from ..statements.translation_models import Translation, TranslationVersion
@@ -41,7 +41,7 @@ def save_translation_text(
         return None, 0
     record(
         statement.id,
-        actor if isinstance(actor, str) else user_actor(actor),
+        actor_name(actor),
         "translation saved",
         language=language,
         version=version.number,
@@ -59,7 +59,7 @@ def drop_translation_text(statement: Statement, language: str, *, actor) -> Tran
     translation = drop_translation(statement, language)
     record(
         statement.id,
-        actor if isinstance(actor, str) else user_actor(actor),
+        actor_name(actor),
         "translation dropped",
         language=language,
     )
@@ -75,7 +75,7 @@ def set_authoritative_languages(statement: Statement, all_languages: bool, *, ac
     statement.all_languages_authoritative = all_languages
     record(
         statement.id,
-        actor if isinstance(actor, str) else user_actor(actor),
+        actor_name(actor),
         "authoritative text changed",
         all_languages=all_languages,
     )

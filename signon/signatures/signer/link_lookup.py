@@ -51,28 +51,10 @@ def _load(purpose: Purpose, token: str, model):
         joinedload(model.statement).joinedload(Statement.translations),
     ]
     record, nonce = record_for(purpose, token, model, LinkProblem, options=options)
-    use_statement_language(_reading_language(record))
-    g.signon_title_read = _reading_title(record)
+    # The language and title the link's reader reads the statement in (signer pages).
+    use_statement_language(record.read_language)
+    g.signon_title_read = record.read_title
     return record, nonce
-
-
-def _reading_title(record) -> str:
-    """The statement's title as the link's reader reads it (signer pages: title_of)."""
-    if isinstance(record, Invitation):
-        for translation in record.statement.translations if record.language else ():
-            if translation.language == record.language and translation.latest is not None:
-                return translation.latest.title
-        return record.statement.title
-    return record.read_title
-
-
-def _reading_language(record) -> str:
-    """The language the link's reader reads the statement in: the invitation's, or
-    the translation a signer signed; else the statement's."""
-    if isinstance(record, Invitation) and record.language:
-        return record.language
-    read = getattr(record, "translation_version", None)
-    return read.translation.language if read is not None else record.statement.language
 
 
 def invitation_from(token: str, *, for_signing: bool = True) -> Invitation:
